@@ -1,0 +1,348 @@
+#include "engine/model.h"
+
+#include <algorithm>
+#include <array>
+#include <string>
+#include <tuple>
+#include <type_traits>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "engine/graph.h"
+
+namespace bantrack {
+namespace {
+
+template <typename Enum, size_t N>
+std::optional<Enum> ParseByName(std::string_view text, const std::array<std::string_view, N>& names) {
+  for (size_t i = 0; i < N; ++i) {
+    if (names[i] == text) return static_cast<Enum>(i);
+  }
+  return std::nullopt;
+}
+
+constexpr std::array<std::string_view, 12> kEntityKindNames = {
+    "country", "supranational", "state", "province", "city", "government", "agency", "legislature", "military",
+    "regulator", "court", "organization"};
+constexpr std::array<std::string_view, 7> kInstrumentNames = {
+    "law", "executive-order", "directive", "regulator-order", "guidance", "memo", "court-order"};
+constexpr std::array<std::string_view, 3> kEffectNames = {"ban", "restrict", "exempt"};
+constexpr std::array<std::string_view, 4> kScopeNames = {"government-devices", "work-devices",
+                                                         "government-networks", "public"};
+constexpr std::array<std::string_view, 5> kStatusNames = {"under-review", "announced", "in-force", "suspended",
+                                                          "lifted"};
+constexpr std::array<std::string_view, 3> kPlatformNames = {"ios", "android", "web"};
+
+}  // namespace
+
+std::string_view Name(EntityKind v) { return kEntityKindNames[static_cast<size_t>(v)]; }
+std::string_view Name(Instrument v) { return kInstrumentNames[static_cast<size_t>(v)]; }
+std::string_view Name(Effect v) { return kEffectNames[static_cast<size_t>(v)]; }
+std::string_view Name(Scope v) { return kScopeNames[static_cast<size_t>(v)]; }
+std::string_view Name(RuleStatus v) { return kStatusNames[static_cast<size_t>(v)]; }
+std::string_view Name(Platform v) { return kPlatformNames[static_cast<size_t>(v)]; }
+std::optional<EntityKind> ParseEntityKind(std::string_view t) { return ParseByName<EntityKind>(t, kEntityKindNames); }
+std::optional<Instrument> ParseInstrument(std::string_view t) { return ParseByName<Instrument>(t, kInstrumentNames); }
+std::optional<Effect> ParseEffect(std::string_view t) { return ParseByName<Effect>(t, kEffectNames); }
+std::optional<Scope> ParseScope(std::string_view t) { return ParseByName<Scope>(t, kScopeNames); }
+std::optional<RuleStatus> ParseRuleStatus(std::string_view t) { return ParseByName<RuleStatus>(t, kStatusNames); }
+std::optional<Platform> ParsePlatform(std::string_view t) { return ParseByName<Platform>(t, kPlatformNames); }
+
+std::string_view ListName(RecordType type) {
+  static constexpr std::array<std::string_view, 4> kNames = {"entities", "publishers", "apps", "rules"};
+  return kNames[static_cast<size_t>(type)];
+}
+
+std::string_view RecordName(RecordType type) {
+  static constexpr std::array<std::string_view, 4> kNames = {"entity", "publisher", "app", "rule"};
+  return kNames[static_cast<size_t>(type)];
+}
+
+std::string ModelPath(const Violation& v) {
+  std::string path = std::string(ListName(v.type)) + "[" + std::to_string(v.index) + "]";
+  if (!v.field.empty()) path += "." + v.field;
+  return path;
+}
+
+void SortById(Model& model) {
+  auto by_id = [](const auto& a, const auto& b) { return a.id < b.id; };
+  std::sort(model.entities.begin(), model.entities.end(), by_id);
+  std::sort(model.publishers.begin(), model.publishers.end(), by_id);
+  std::sort(model.apps.begin(), model.apps.end(), by_id);
+  std::sort(model.rules.begin(), model.rules.end(), by_id);
+}
+
+bool IsSlug(std::string_view text) {
+  if (text.empty() || text.size() > 64) return false;
+  auto lower_alnum = [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); };
+  if (!lower_alnum(text[0])) return false;
+  return std::all_of(text.begin(), text.end(), [&](char c) { return lower_alnum(c) || c == '-'; });
+}
+
+bool IsCountryCode(std::string_view text) {
+  return text.size() == 2 && text[0] >= 'a' && text[0] <= 'z' && text[1] >= 'a' && text[1] <= 'z';
+}
+
+bool IsHttpUrl(std::string_view text) {
+  auto rest_ok = [&](size_t prefix) {
+    if (text.size() <= prefix || text.size() > 2048) return false;
+    return std::none_of(text.begin(), text.end(),
+                        [](char c) { return static_cast<unsigned char>(c) <= ' ' || c == 0x7f; });
+  };
+  if (text.starts_with("https://")) return rest_ok(8);
+  if (text.starts_with("http://")) return rest_ok(7);
+  return false;
+}
+
+bool IsStoreIdentifier(Platform platform, std::string_view text) {
+  if (text.empty() || text.size() > 255) return false;
+  auto alnum = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); };
+  switch (platform) {
+    case Platform::kIos:  // reverse-DNS bundle id: letters, digits, '.', '-'
+      return std::all_of(text.begin(), text.end(), [&](char c) { return alnum(c) || c == '.' || c == '-'; }) &&
+             text.front() != '.' && text.back() != '.';
+    case Platform::kAndroid:  // Java package name: letters, digits, '_', '.'
+      return std::all_of(text.begin(), text.end(), [&](char c) { return alnum(c) || c == '.' || c == '_'; }) &&
+             text.front() != '.' && text.back() != '.';
+    case Platform::kWeb:  // lower-case host name with at least one dot
+      return text.find('.') != std::string_view::npos && text.front() != '.' && text.back() != '.' &&
+             text.find("..") == std::string_view::npos &&
+             std::all_of(text.begin(), text.end(), [](char c) {
+               return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '-';
+             });
+  }
+  return false;
+}
+
+namespace {
+
+const std::string& Label(const Entity& e) { return e.name; }
+const std::string& Label(const Publisher& p) { return p.name; }
+const std::string& Label(const App& a) { return a.name; }
+const std::string& Label(const Rule& r) { return r.title; }
+
+// Collects violations; `at` names the record being checked.
+class Checker {
+ public:
+  explicit Checker(const Model& model) : model_(model) {
+    for (size_t i = 0; i < model.entities.size(); ++i) entity_ids_.emplace(model.entities[i].id, i);
+    for (size_t i = 0; i < model.publishers.size(); ++i) publisher_ids_.emplace(model.publishers[i].id, i);
+    for (size_t i = 0; i < model.apps.size(); ++i) app_ids_.emplace(model.apps[i].id, i);
+  }
+
+  std::vector<Violation> Run() {
+    CheckIds(RecordType::kEntity, model_.entities);
+    CheckIds(RecordType::kPublisher, model_.publishers);
+    CheckIds(RecordType::kApp, model_.apps);
+    CheckIds(RecordType::kRule, model_.rules);
+    for (size_t i = 0; i < model_.entities.size(); ++i) CheckEntity(i);
+    for (size_t i = 0; i < model_.publishers.size(); ++i) CheckPublisher(i);
+    for (size_t i = 0; i < model_.apps.size(); ++i) CheckApp(i);
+    for (size_t i = 0; i < model_.rules.size(); ++i) CheckRule(i);
+    CheckCycles();
+    std::stable_sort(out_.begin(), out_.end(), [](const Violation& a, const Violation& b) {
+      return std::tie(a.type, a.index) < std::tie(b.type, b.index);
+    });
+    return std::move(out_);
+  }
+
+ private:
+  void Add(RecordType type, size_t index, std::string field, std::string message) {
+    out_.push_back({type, index, std::move(field), std::move(message)});
+  }
+
+  template <typename Record>
+  void CheckIds(RecordType type, const std::vector<Record>& records) {
+    std::unordered_map<std::string_view, size_t> first;
+    for (size_t i = 0; i < records.size(); ++i) {
+      const std::string& id = records[i].id;
+      if (Label(records[i]).empty()) Add(type, i, std::is_same_v<Record, Rule> ? "title" : "name", "must not be empty");
+      if (!IsSlug(id)) {
+        Add(type, i, "id", "\"" + id + "\" is not a slug (lower-case letters, digits and '-', 1-64 characters)");
+        continue;
+      }
+      auto [it, inserted] = first.emplace(id, i);
+      if (!inserted) {
+        Add(type, i, "id",
+            "duplicate id \"" + id + "\" (also " + std::string(ListName(type)) + "[" + std::to_string(it->second) +
+                "])");
+      }
+    }
+  }
+
+  // Reports repeated elements of a list, and checks each with `check` (which returns an error message or "").
+  template <typename Check>
+  void CheckList(RecordType type, size_t index, const std::string& field, const std::vector<std::string>& list,
+                 Check check) {
+    std::unordered_set<std::string_view> seen;
+    for (size_t k = 0; k < list.size(); ++k) {
+      std::string element_path = field + "[" + std::to_string(k) + "]";
+      if (!seen.insert(list[k]).second) {
+        Add(type, index, element_path, "\"" + list[k] + "\" is listed twice");
+        continue;
+      }
+      std::string problem = check(list[k]);
+      if (!problem.empty()) Add(type, index, element_path, std::move(problem));
+    }
+  }
+
+  static std::string SlugProblem(const std::string& value, std::string_view what) {
+    return IsSlug(value) ? "" : "\"" + value + "\" is not a valid " + std::string(what) + " (a slug)";
+  }
+
+  static std::string Reference(const std::unordered_map<std::string_view, size_t>& ids, const std::string& value,
+                               std::string_view what) {
+    return ids.count(value) ? "" : "unknown " + std::string(what) + " \"" + value + "\"";
+  }
+
+  void CheckEntity(size_t i) {
+    const Entity& e = model_.entities[i];
+    auto check_parent = [&](const std::string& parent) {
+      if (parent == e.id) return std::string("an entity cannot be its own parent");
+      return Reference(entity_ids_, parent, "entity");
+    };
+    CheckList(RecordType::kEntity, i, "part_of", e.part_of, check_parent);
+    CheckList(RecordType::kEntity, i, "within", e.within, check_parent);
+  }
+
+  void CheckPublisher(size_t i) {
+    const Publisher& p = model_.publishers[i];
+    if (!IsCountryCode(p.country)) {
+      Add(RecordType::kPublisher, i, "country", "\"" + p.country + "\" is not an ISO 3166-1 alpha-2 code in lower case");
+    }
+    CheckList(RecordType::kPublisher, i, "owned_by", p.owned_by, [&](const std::string& owner) {
+      if (owner == p.id) return std::string("a publisher cannot own itself");
+      return Reference(publisher_ids_, owner, "publisher");
+    });
+  }
+
+  void CheckApp(size_t i) {
+    const App& a = model_.apps[i];
+    if (!publisher_ids_.count(a.publisher)) {
+      Add(RecordType::kApp, i, "publisher", "unknown publisher \"" + a.publisher + "\"");
+    }
+    CheckList(RecordType::kApp, i, "categories", a.categories,
+              [](const std::string& c) { return SlugProblem(c, "category"); });
+    for (int p = 0; p < kPlatformCount; ++p) {
+      const Platform platform = static_cast<Platform>(p);
+      const std::string field = "identifiers." + std::string(Name(platform));
+      CheckList(RecordType::kApp, i, field, a.identifiers[p], [&](const std::string& identifier) -> std::string {
+        if (!IsStoreIdentifier(platform, identifier)) {
+          return "\"" + identifier + "\" is not a valid " + std::string(Name(platform)) + " identifier";
+        }
+        auto [it, inserted] = store_ids_[p].emplace(identifier, a.id);
+        if (!inserted && it->second != a.id) return "\"" + identifier + "\" already identifies app \"" + it->second + "\"";
+        return "";
+      });
+    }
+    for (int p = 0; p < 2; ++p) {
+      const std::string& url = a.store_urls[p];
+      if (!url.empty() && !IsHttpUrl(url)) {
+        Add(RecordType::kApp, i, "store_urls." + std::string(Name(static_cast<Platform>(p))),
+            "\"" + url + "\" is not an http(s) URL");
+      }
+    }
+  }
+
+  void CheckRule(size_t i) {
+    const Rule& r = model_.rules[i];
+    constexpr RecordType kType = RecordType::kRule;
+    if (!entity_ids_.count(r.issuer)) Add(kType, i, "issuer", "unknown entity \"" + r.issuer + "\"");
+    if (r.scope.empty()) Add(kType, i, "scope", "must name at least one scope");
+    for (size_t k = 0; k < r.scope.size(); ++k) {
+      for (size_t j = 0; j < k; ++j) {
+        if (r.scope[j] == r.scope[k]) {
+          Add(kType, i, "scope[" + std::to_string(k) + "]", "\"" + std::string(Name(r.scope[k])) + "\" is listed twice");
+        }
+      }
+    }
+    if (r.apps.empty() && r.publishers.empty() && r.categories.empty() && r.origin_countries.empty()) {
+      Add(kType, i, "", "must select apps: at least one of apps, publishers, categories, origin_countries");
+    }
+    CheckList(kType, i, "apps", r.apps, [&](const std::string& id) { return Reference(app_ids_, id, "app"); });
+    CheckList(kType, i, "publishers", r.publishers,
+              [&](const std::string& id) { return Reference(publisher_ids_, id, "publisher"); });
+    CheckList(kType, i, "categories", r.categories, [](const std::string& c) { return SlugProblem(c, "category"); });
+    CheckList(kType, i, "origin_countries", r.origin_countries, [](const std::string& c) {
+      return IsCountryCode(c) ? std::string() : "\"" + c + "\" is not an ISO 3166-1 alpha-2 code in lower case";
+    });
+    CheckList(kType, i, "device_tags", r.device_tags, [](const std::string& t) { return SlugProblem(t, "tag"); });
+    if (r.timeline.empty()) Add(kType, i, "timeline", "must have at least one entry");
+    for (size_t k = 1; k < r.timeline.size(); ++k) {
+      if (r.timeline[k].date <= r.timeline[k - 1].date) {
+        Add(kType, i, "timeline[" + std::to_string(k) + "].date",
+            r.timeline[k].date.ToString() + " is not after the previous entry (" +
+                r.timeline[k - 1].date.ToString() + "); dates must ascend");
+      }
+    }
+    if (r.sources.empty()) Add(kType, i, "sources", "every rule needs at least one public source");
+    for (size_t k = 0; k < r.sources.size(); ++k) {
+      const Source& s = r.sources[k];
+      const std::string at = "sources[" + std::to_string(k) + "]";
+      if (!IsHttpUrl(s.url)) Add(kType, i, at + ".url", "\"" + s.url + "\" is not an http(s) URL");
+      if (s.title.empty()) Add(kType, i, at + ".title", "must not be empty");
+    }
+  }
+
+  void CheckCycles() {
+    std::vector<std::vector<std::pair<size_t, std::string>>> entity_edges(model_.entities.size());
+    for (size_t i = 0; i < model_.entities.size(); ++i) {
+      const Entity& e = model_.entities[i];
+      for (size_t k = 0; k < e.part_of.size(); ++k) {
+        if (auto it = entity_ids_.find(e.part_of[k]); it != entity_ids_.end() && it->second != i) {
+          entity_edges[i].push_back({it->second, "part_of[" + std::to_string(k) + "]"});
+        }
+      }
+      for (size_t k = 0; k < e.within.size(); ++k) {
+        if (auto it = entity_ids_.find(e.within[k]); it != entity_ids_.end() && it->second != i) {
+          entity_edges[i].push_back({it->second, "within[" + std::to_string(k) + "]"});
+        }
+      }
+    }
+    ReportCycles(RecordType::kEntity, entity_edges, [&](size_t i) { return model_.entities[i].id; });
+
+    std::vector<std::vector<std::pair<size_t, std::string>>> owner_edges(model_.publishers.size());
+    for (size_t i = 0; i < model_.publishers.size(); ++i) {
+      const Publisher& p = model_.publishers[i];
+      for (size_t k = 0; k < p.owned_by.size(); ++k) {
+        if (auto it = publisher_ids_.find(p.owned_by[k]); it != publisher_ids_.end() && it->second != i) {
+          owner_edges[i].push_back({it->second, "owned_by[" + std::to_string(k) + "]"});
+        }
+      }
+    }
+    ReportCycles(RecordType::kPublisher, owner_edges, [&](size_t i) { return model_.publishers[i].id; });
+  }
+
+  // One violation per cycle found, on the edge that leaves the cycle's first record, naming every member.
+  template <typename IdOf>
+  void ReportCycles(RecordType type, const std::vector<std::vector<std::pair<size_t, std::string>>>& edges,
+                    IdOf id_of) {
+    std::vector<std::vector<uint32_t>> adjacency(edges.size());
+    for (size_t i = 0; i < edges.size(); ++i) {
+      for (const auto& [target, field] : edges[i]) adjacency[i].push_back(static_cast<uint32_t>(target));
+    }
+    for (const std::vector<uint32_t>& cycle : FindCycles(adjacency)) {
+      std::string names;
+      for (uint32_t member : cycle) names += id_of(member) + " -> ";
+      names += id_of(cycle.front());
+      const size_t first = cycle.front();
+      const size_t next = cycle.size() > 1 ? cycle[1] : cycle.front();
+      std::string field;
+      for (const auto& [target, edge_field] : edges[first]) {
+        if (target == next) field = edge_field;
+      }
+      Add(type, first, field, "closes a cycle: " + names);
+    }
+  }
+
+  const Model& model_;
+  std::unordered_map<std::string_view, size_t> entity_ids_, publisher_ids_, app_ids_;
+  std::unordered_map<std::string, std::string> store_ids_[kPlatformCount];
+  std::vector<Violation> out_;
+};
+
+}  // namespace
+
+std::vector<Violation> Validate(const Model& model) { return Checker(model).Run(); }
+
+}  // namespace bantrack

@@ -1,0 +1,149 @@
+// An immutable, compiled view of a valid Model: the thing every question is answered from.
+//
+// Invariants, established once by Build and relied on by every lookup afterwards:
+//  - the model is valid (Validate found nothing) and sorted by id, so record indices follow id order;
+//  - hierarchies are closed: for every entity, its org and territory ancestors (itself included), each with its
+//    predecessor on a shortest path, sorted by index; for every publisher, its owners likewise; for every app,
+//    its publisher's ancestors, origin countries and categories;
+//  - rules are bucketed by (issuer, scope); for every entity and scope, the ancestors whose bucket is non-empty
+//    are listed, so Evaluate touches only rules that could reach the device;
+//  - every app and rule carries a 64-bit signature of its selector keys; a rule can select an app only if their
+//    signatures share a bit, which filters candidates before the exact test.
+// A Snapshot is never modified after Build: share it across threads freely (std::shared_ptr<const Snapshot>).
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "engine/model.h"
+#include "engine/query.h"
+#include "engine/status.h"
+
+namespace bantrack {
+
+class Snapshot {
+ public:
+  // Validates and compiles `model`. `version` names the data (the store's edit sequence, a bundle's hash):
+  // it is echoed in every answer. An invalid model gives kInvalidInput with one detail per Violation.
+  static Result<std::shared_ptr<const Snapshot>> Build(Model model, std::string version);
+
+  const Model& model() const { return model_; }
+  const std::string& version() const { return version_; }
+
+  // Id lookups; nullopt when nothing has that id.
+  std::optional<Index> FindEntity(std::string_view id) const;
+  std::optional<Index> FindPublisher(std::string_view id) const;
+  std::optional<Index> FindApp(std::string_view id) const;
+  std::optional<Index> FindRule(std::string_view id) const;
+  // An app id, or a store identifier "ios:<bundle id>", "android:<package>", "web:<domain>". A web domain also
+  // finds the app listing one of its parent domains (web:chat.deepseek.com finds the app of deepseek.com).
+  std::optional<Index> ResolveApp(std::string_view id_or_store_identifier) const;
+
+  // Resolves a device; unknown entity ids give kNotFound with the field ("owner", "location", "network") as path.
+  Result<Device> ResolveDevice(const DeviceSpec& spec) const;
+
+  // Answers `query` into `out` (cleared first; reuse it across calls to avoid allocation). Pure and thread-safe.
+  void Evaluate(const Query& query, Decision& out) const;
+
+  // The explanation of one match of `query`: device_path runs from the device's owner, network or location up to
+  // the rule's issuer; app_path from the app to what the rule named (a publisher above it, or
+  // "category:<slug>" / "origin:<country>" for category and origin selectors).
+  std::vector<std::string> DevicePath(const Match& match) const;
+  std::vector<std::string> AppPath(Index app, const Match& match) const;
+
+  // Status of a rule on a date; nullopt before its first timeline entry (the rule does not exist yet).
+  std::optional<RuleStatus> StatusAt(Index rule, Date date) const;
+  // Whether the rule's selector picks the app (ignoring devices and dates).
+  bool Selects(Index rule, Index app) const;
+
+  // Ancestors of an entity (itself included), by index: through part_of edges only (the authorities whose
+  // organization contains it) or within edges only (whose territory contains it).
+  std::span<const Index> OrgAncestors(Index entity) const;
+  std::span<const Index> TerritoryAncestors(Index entity) const;
+  // The publisher and every publisher that owns it, transitively (itself included), by index.
+  std::span<const Index> PublisherAncestors(Index publisher) const;
+  // The app's origin countries (its publisher's and every owner's country), sorted, deduplicated.
+  std::vector<std::string> OriginCountries(Index app) const;
+
+ private:
+  struct Range {
+    uint32_t begin = 0;
+    uint32_t end = 0;
+    uint32_t size() const { return end - begin; }
+  };
+  // An ancestor with its predecessor on a shortest path up from the start vertex.
+  struct Up {
+    Index vertex;
+    Index previous;
+  };
+  struct CompiledApp {
+    uint64_t signature = 0;
+    Index publisher = kNoIndex;
+    Range categories;  // into pool_ (symbols, sorted)
+    Range origins;     // into pool_ (symbols, sorted)
+  };
+  struct CompiledRule {
+    uint64_t signature = 0;
+    Index issuer = kNoIndex;
+    Effect effect = Effect::kBan;
+    // Into pool_, each sorted: app and publisher indices; category, country and tag symbols.
+    Range apps, publishers, categories, origins, tags;
+    Range timeline;                                     // into timeline_
+  };
+  struct Candidate {
+    uint64_t signature;
+    Index rule;
+  };
+  struct Step {
+    int32_t days;
+    RuleStatus status;
+  };
+
+  Snapshot() = default;
+  void Compile();
+  Range AddToPool(std::vector<uint32_t> values);  // sorts and appends
+  uint32_t Intern(char kind, std::string_view name);
+  std::optional<uint32_t> Symbol(char kind, std::string_view name) const;
+  bool SelectorMatches(const CompiledRule& rule, const CompiledApp& app, Index app_index) const;
+  bool HasAuthorityOver(Index authority, Index entity) const;
+  std::span<const Up> EntityUps(Index entity, Scope scope) const;
+  std::span<const Up> PublisherUps(Index publisher) const;
+  static std::vector<std::string> PathUp(std::span<const Up> ups, Index from, Index to,
+                                         const std::function<const std::string&(Index)>& id_of);
+
+  Model model_;
+  std::string version_;
+
+  std::unordered_map<std::string_view, Index> entity_ids_, publisher_ids_, app_ids_, rule_ids_;
+  std::unordered_map<std::string_view, Index> store_ids_[kPlatformCount];
+  // Categories ('c'), countries ('o') and tags ('t') share one symbol table, keyed by kind + name.
+  std::unordered_map<std::string, uint32_t> symbol_ids_;
+  std::vector<std::string> symbol_names_;  // without the kind
+  std::vector<uint32_t> pool_;
+
+  // Closures: org_[e], territory_[e] and publisher_up_[p] index into ups_ (sorted by vertex), with a parallel
+  // index-only copy in up_vertices_ for spans of plain indices.
+  std::vector<Range> org_, territory_, publisher_up_;
+  std::vector<Up> ups_;
+  std::vector<Index> up_vertices_;
+
+  std::vector<CompiledApp> apps_;
+  std::vector<CompiledRule> rules_;
+  std::vector<Step> timeline_;
+
+  // buckets_[e * kScopeCount + s] = the rules issued by entity e with scope s, in candidates_.
+  std::vector<Range> buckets_;
+  std::vector<Candidate> candidates_;
+  // covering_[s][e] = the ancestors of e (org for device and network scopes, territory for public) whose bucket
+  // for scope s is non-empty, in covering_entities_.
+  std::vector<Range> covering_[kScopeCount];
+  std::vector<Index> covering_entities_;
+};
+
+}  // namespace bantrack

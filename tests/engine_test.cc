@@ -1,0 +1,397 @@
+// The engine, in memory: validation, snapshot compilation, and a table of semantic cases covering every clause of
+// DESIGN.md §3 (scopes, org vs territory, ownership, category/origin selectors, tags, timelines, exemptions,
+// precedence and the explanation).
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "engine/snapshot.h"
+
+namespace bantrack {
+namespace {
+
+Date D(const char* text) { return *Date::Parse(text); }
+
+Entity E(std::string id, EntityKind kind, std::vector<std::string> part_of = {}, std::vector<std::string> within = {}) {
+  return Entity{id, "Name of " + id, kind, std::move(part_of), std::move(within)};
+}
+
+Rule R(std::string id, std::string issuer, Effect effect, std::vector<Scope> scope,
+       std::vector<std::pair<const char*, RuleStatus>> timeline) {
+  Rule rule;
+  rule.id = std::move(id);
+  rule.issuer = std::move(issuer);
+  rule.title = "Title of " + rule.id;
+  rule.effect = effect;
+  rule.scope = std::move(scope);
+  for (auto [date, status] : timeline) rule.timeline.push_back({D(date), status, ""});
+  rule.sources.push_back({"https://example.org/" + rule.id, "Source of " + rule.id, "Example", std::nullopt});
+  return rule;
+}
+
+constexpr auto kGov = Scope::kGovernmentDevices;
+constexpr auto kWorkScope = Scope::kWorkDevices;
+constexpr auto kNet = Scope::kGovernmentNetworks;
+constexpr auto kPub = Scope::kPublic;
+constexpr auto kInForce = RuleStatus::kInForce;
+
+// A small world with both hierarchies, ownership two levels deep, and one rule per clause under test.
+Model World() {
+  Model m;
+  m.entities = {
+      E("us", EntityKind::kCountry),
+      E("us-dod", EntityKind::kAgency, {"us"}),
+      E("us-navy", EntityKind::kMilitary, {"us-dod"}),
+      E("us-tx", EntityKind::kState, {}, {"us"}),
+      E("us-tx-dps", EntityKind::kAgency, {"us-tx"}),
+      E("us-tx-austin", EntityKind::kCity, {}, {"us-tx"}),
+      E("eu", EntityKind::kSupranational),
+      E("it", EntityKind::kCountry, {}, {"eu"}),
+      E("it-gov", EntityKind::kGovernment, {"it"}),
+      E("it-garante", EntityKind::kRegulator, {"it"}),
+  };
+  m.publishers = {
+      {"bytedance", "ByteDance", "cn", {}},
+      {"tiktok-pte", "TikTok Pte. Ltd.", "sg", {"bytedance"}},
+      {"tiktok-us", "TikTok US", "us", {"tiktok-pte"}},
+      {"high-flyer", "High-Flyer", "cn", {}},
+      {"deepseek-co", "DeepSeek", "cn", {"high-flyer"}},
+      {"openai", "OpenAI", "us", {}},
+  };
+  auto app = [](std::string id, std::string publisher, std::vector<std::string> categories) {
+    App a;
+    a.id = id;
+    a.name = "Name of " + id;
+    a.publisher = std::move(publisher);
+    a.categories = std::move(categories);
+    return a;
+  };
+  m.apps = {app("tiktok", "tiktok-us", {"social-media", "video"}), app("capcut", "tiktok-pte", {"video"}),
+            app("deepseek", "deepseek-co", {"ai-assistant"}), app("chatgpt", "openai", {"ai-assistant"})};
+  m.apps[2].identifiers[static_cast<int>(Platform::kAndroid)] = {"com.deepseek.chat"};
+  m.apps[2].identifiers[static_cast<int>(Platform::kWeb)] = {"deepseek.com"};
+
+  auto add = [&](Rule rule, auto&& fill) {
+    fill(rule);
+    m.rules.push_back(std::move(rule));
+  };
+  // Texas: DeepSeek banned on state devices and work devices from 2025-01-31.
+  add(R("tx-deepseek", "us-tx", Effect::kBan, {kGov, kWorkScope}, {{"2025-01-31", kInForce}}),
+      [](Rule& r) { r.apps = {"deepseek"}; });
+  // Federal: ByteDance apps (by publisher, two ownership levels down) banned on federal devices and networks.
+  add(R("us-bytedance", "us", Effect::kBan, {kGov, kNet}, {{"2023-02-27", kInForce}}),
+      [](Rule& r) { r.publishers = {"bytedance"}; });
+  // Federal nationwide: AI assistants of Chinese origin under review, then announced.
+  add(R("us-cn-ai", "us", Effect::kBan, {kPub}, {{"2025-03-01", RuleStatus::kUnderReview}, {"2025-06-01", RuleStatus::kAnnounced}}),
+      [](Rule& r) {
+        r.categories = {"ai-assistant"};
+        r.origin_countries = {"cn"};
+      });
+  // Italy: DeepSeek blocked nationwide, in force, then suspended, then in force again.
+  add(R("it-deepseek", "it", Effect::kBan, {kPub},
+        {{"2025-01-30", kInForce}, {"2025-05-01", RuleStatus::kSuspended}, {"2025-07-01", kInForce}}),
+      [](Rule& r) { r.apps = {"deepseek"}; });
+  // Italy's government: video apps restricted on government devices.
+  add(R("it-video", "it", Effect::kRestrict, {kGov}, {{"2024-01-01", kInForce}}),
+      [](Rule& r) { r.categories = {"video"}; });
+  // Italy's government exempts its own law-enforcement devices from its restrictions and bans.
+  add(R("it-le-exempt", "it", Effect::kExempt, {kGov}, {{"2024-06-01", kInForce}}), [](Rule& r) {
+    r.categories = {"video", "ai-assistant"};
+    r.device_tags = {"law-enforcement"};
+  });
+  // The EU bans TikTok on government devices of its members (no org path from Italy's government to eu).
+  add(R("eu-tiktok", "eu", Effect::kBan, {kGov}, {{"2023-03-15", kInForce}}), [](Rule& r) { r.apps = {"tiktok"}; });
+  // The Navy's own exemption for research devices cannot lift the federal ByteDance rule (a superior's).
+  add(R("navy-exempt", "us-navy", Effect::kExempt, {kGov}, {{"2024-01-01", kInForce}}), [](Rule& r) {
+    r.publishers = {"bytedance"};
+    r.device_tags = {"research"};
+  });
+  // The Navy bans video apps of Chinese origin on its devices; the DoD's exemption lifts it (a superior's).
+  add(R("navy-cn-video", "us-navy", Effect::kBan, {kGov}, {{"2024-01-01", kInForce}}), [](Rule& r) {
+    r.categories = {"video"};
+    r.origin_countries = {"cn"};
+  });
+  add(R("dod-video-exempt", "us-dod", Effect::kExempt, {kGov}, {{"2024-01-01", kInForce}, {"2024-12-31", RuleStatus::kLifted}}),
+      [](Rule& r) { r.categories = {"video"}; });
+  // A lifted rule: Texas' old ChatGPT ban, lifted.
+  add(R("tx-chatgpt", "us-tx", Effect::kBan, {kGov}, {{"2023-05-01", kInForce}, {"2024-09-01", RuleStatus::kLifted}}),
+      [](Rule& r) { r.apps = {"chatgpt"}; });
+  // A restrict on Texas networks for ChatGPT: active unless outranked.
+  add(R("tx-net-chatgpt", "us-tx", Effect::kRestrict, {kNet}, {{"2024-01-01", kInForce}}),
+      [](Rule& r) { r.apps = {"chatgpt"}; });
+  // A federal exemption for research devices, nationwide: it cannot lift a pending rule.
+  add(R("us-research-exempt", "us", Effect::kExempt, {kPub}, {{"2025-01-01", kInForce}}), [](Rule& r) {
+    r.categories = {"ai-assistant"};
+    r.device_tags = {"research"};
+  });
+  return m;
+}
+
+struct Case {
+  const char* name;
+  const char* app;
+  DeviceKind kind;
+  const char* owner;
+  const char* location;
+  const char* network;
+  std::vector<std::string> tags;
+  const char* date;
+  Verdict verdict;
+  std::vector<std::string> decisive;
+  std::map<std::string, Role> roles = {};  // other matches whose role is checked
+};
+
+constexpr auto kG = DeviceKind::kGovernment;
+constexpr auto kW = DeviceKind::kWork;
+constexpr auto kP = DeviceKind::kPersonal;
+constexpr auto kBanned = Verdict::kBanned;
+constexpr auto kRestricted = Verdict::kRestricted;
+constexpr auto kReview = Verdict::kUnderReview;
+constexpr auto kAllowed = Verdict::kAllowed;
+
+const std::vector<Case>& Cases() {
+  static const std::vector<Case> cases = {
+      // government-devices: owner in org(issuer)
+      {"gov device of a state agency", "deepseek", kG, "us-tx-dps", "", "", {}, "2025-02-01", kBanned, {"tx-deepseek"}},
+      {"gov device of the state itself", "deepseek", kG, "us-tx", "", "", {}, "2025-02-01", kBanned, {"tx-deepseek"}},
+      // work-devices
+      {"work device of a state agency", "deepseek", kW, "us-tx-dps", "", "", {}, "2025-02-01", kBanned, {"tx-deepseek"}},
+      {"work device where only gov devices are covered", "android:com.deepseek.chat", kW, "it-gov", "", "", {},
+       "2025-02-01", kAllowed, {}},
+      // personal device: owner-based scopes never apply
+      {"personal device in Texas", "deepseek", kP, "us-tx-dps", "us-tx", "", {}, "2025-02-01", kAllowed, {}},
+      // timeline: the day before the first entry, the boundary day
+      {"day before the first entry", "deepseek", kG, "us-tx-dps", "", "", {}, "2025-01-30", kAllowed, {}},
+      {"boundary day of the first entry", "deepseek", kG, "us-tx-dps", "", "", {}, "2025-01-31", kBanned, {"tx-deepseek"}},
+      // org vs territory: a federal gov-device rule does not reach a Texas state device (Texas is only within us)
+      {"federal gov rule skips state devices", "tiktok", kG, "us-tx-dps", "", "", {}, "2025-02-01", kAllowed, {}},
+      {"supranational gov rule skips a member's devices", "tiktok", kG, "it-gov", "", "", {}, "2023-06-01", kAllowed, {}},
+      // ... but reaches the Navy through part_of twice, and TikTok through ownership twice
+      {"federal gov rule reaches the Navy", "tiktok", kG, "us-navy", "", "", {}, "2025-02-01", kBanned,
+       {"navy-cn-video", "us-bytedance"}, {{"dod-video-exempt", Role::kInactive}}},
+      {"publisher ownership one level", "capcut", kG, "us-dod", "", "", {}, "2025-02-01", kBanned, {"us-bytedance"}},
+      // government-networks: the device's network, any device kind
+      {"personal device on a federal network", "tiktok", kP, "", "", "us-navy", {}, "2025-02-01", kBanned, {"us-bytedance"}},
+      {"personal device on a state network", "tiktok", kP, "", "", "us-tx-dps", {}, "2025-02-01", kAllowed, {}},
+      // public: location in territory(issuer), through within edges
+      {"public rule under review in a city", "deepseek", kP, "", "us-tx-austin", "", {}, "2025-03-01", kReview, {"us-cn-ai"}},
+      {"public rule announced", "deepseek", kP, "", "us-tx", "", {}, "2025-06-01", kReview, {"us-cn-ai"}},
+      {"public rule before it exists", "deepseek", kP, "", "us-tx", "", {}, "2025-02-28", kAllowed, {}},
+      {"public rule needs a location", "deepseek", kP, "", "", "", {}, "2025-06-01", kAllowed, {}},
+      {"public rule ignores the owner", "deepseek", kG, "us-tx", "", "", {}, "2025-06-01", kBanned, {"tx-deepseek"}},
+      // category AND origin: both must hold
+      {"category without origin", "chatgpt", kP, "", "us-tx", "", {}, "2025-06-01", kAllowed, {}},
+      // statuses: in force, suspended, in force again, lifted
+      {"in force nationwide", "deepseek", kP, "", "it", "", {}, "2025-02-01", kBanned, {"it-deepseek"}},
+      {"suspended is inactive", "deepseek", kP, "", "it", "", {}, "2025-05-01", kAllowed, {}, {{"it-deepseek", Role::kInactive}}},
+      {"in force again", "deepseek", kP, "", "it", "", {}, "2025-07-01", kBanned, {"it-deepseek"}},
+      {"lifted is inactive", "chatgpt", kG, "us-tx-dps", "", "", {}, "2024-09-01", kAllowed, {}, {{"tx-chatgpt", Role::kInactive}}},
+      {"in force the day before it is lifted", "chatgpt", kG, "us-tx-dps", "", "", {}, "2024-08-31", kBanned, {"tx-chatgpt"}},
+      // restrict alone; a restrict under a ban; a pending rule under a ban
+      {"restricted on a network", "chatgpt", kP, "", "", "us-tx", {}, "2024-02-01", kRestricted, {"tx-net-chatgpt"}},
+      {"restricted on a gov device", "capcut", kG, "it-gov", "it", "", {}, "2024-02-01", kRestricted, {"it-video"}},
+      {"banned outranks restricted", "chatgpt", kG, "us-tx-dps", "", "us-tx", {}, "2024-02-01", kBanned, {"tx-chatgpt"},
+       {{"tx-net-chatgpt", Role::kActive}}},
+      {"banned outranks under review", "deepseek", kG, "us-tx-dps", "us-tx", "", {}, "2025-06-01", kBanned, {"tx-deepseek"},
+       {{"us-cn-ai", Role::kPending}}},
+      // exemptions and device tags
+      {"own exemption lifts own restrict", "capcut", kG, "it-gov", "", "", {"law-enforcement"}, "2024-07-01", kAllowed, {},
+       {{"it-video", Role::kLifted}, {"it-le-exempt", Role::kExempting}}},
+      {"exemption needs its tag", "capcut", kG, "it-gov", "", "", {"unrelated"}, "2024-07-01", kRestricted, {"it-video"}},
+      {"superior's exemption lifts a subordinate's ban", "capcut", kG, "us-navy", "", "", {}, "2024-07-01", kBanned,
+       {"us-bytedance"}, {{"navy-cn-video", Role::kLifted}, {"dod-video-exempt", Role::kExempting}}},
+      {"subordinate's exemption does not lift a superior's ban", "tiktok", kG, "us-navy", "", "", {"research"}, "2025-02-01",
+       kBanned, {"us-bytedance"}, {{"navy-cn-video", Role::kLifted}, {"navy-exempt", Role::kExempting}}},
+      {"a lifted exemption lifts nothing", "capcut", kG, "us-navy", "", "", {}, "2025-01-01", kBanned,
+       {"navy-cn-video", "us-bytedance"}, {{"dod-video-exempt", Role::kInactive}}},
+      {"an exemption does not lift a pending rule", "deepseek", kP, "", "us-tx", "", {"research"}, "2025-06-01", kReview,
+       {"us-cn-ai"}, {{"us-research-exempt", Role::kExempting}}},
+      {"exempting alongside a suspended rule", "deepseek", kG, "it-gov", "it", "", {"law-enforcement"}, "2025-05-02",
+       kAllowed, {}, {{"it-deepseek", Role::kInactive}, {"it-le-exempt", Role::kExempting}}},
+  };
+  return cases;
+}
+
+std::shared_ptr<const Snapshot> Compile(Model model) {
+  auto built = Snapshot::Build(std::move(model), "test");
+  REQUIRE_MESSAGE(built.ok(), (built.ok() ? "" : built.error().ToString()));
+  return built.value();
+}
+
+Decision Ask(const Snapshot& snapshot, const char* app, DeviceSpec spec, const char* date) {
+  auto device = snapshot.ResolveDevice(spec);
+  REQUIRE(device.ok());
+  auto app_index = snapshot.ResolveApp(app);
+  REQUIRE(app_index.has_value());
+  Decision decision;
+  snapshot.Evaluate(Query{*app_index, device.value(), D(date)}, decision);
+  return decision;
+}
+
+TEST_CASE("semantic cases of DESIGN.md §3") {
+  auto snapshot = Compile(World());
+  for (const Case& c : Cases()) {
+    const std::string case_name = c.name;
+    CAPTURE(case_name);
+    Decision decision = Ask(*snapshot, c.app, DeviceSpec{c.kind, c.owner, c.location, c.network, c.tags}, c.date);
+    CHECK(Name(decision.verdict) == Name(c.verdict));
+    std::vector<std::string> decisive;
+    for (size_t i = 0; i < decision.decisive_count(); ++i) decisive.push_back(snapshot->model().rules[decision.matches[i].rule].id);
+    CHECK(decisive == c.decisive);
+    for (const auto& [rule_id, role] : c.roles) {
+      CAPTURE(rule_id);
+      auto it = std::find_if(decision.matches.begin(), decision.matches.end(),
+                             [&](const Match& m) { return snapshot->model().rules[m.rule].id == rule_id; });
+      REQUIRE(it != decision.matches.end());
+      CHECK(Name(it->role) == Name(role));
+    }
+  }
+}
+
+TEST_CASE("explanation paths") {
+  auto snapshot = Compile(World());
+  auto find = [&](const Decision& d, const char* id) {
+    auto it = std::find_if(d.matches.begin(), d.matches.end(),
+                           [&](const Match& m) { return snapshot->model().rules[m.rule].id == id; });
+    REQUIRE(it != d.matches.end());
+    return *it;
+  };
+  const Index tiktok = *snapshot->FindApp("tiktok");
+  Decision navy = Ask(*snapshot, "tiktok", DeviceSpec{kG, "us-navy", "", "", {}}, "2025-02-01");
+  Match federal = find(navy, "us-bytedance");
+  CHECK(federal.scope == Scope::kGovernmentDevices);
+  CHECK(snapshot->DevicePath(federal) == std::vector<std::string>{"us-navy", "us-dod", "us"});
+  CHECK(snapshot->AppPath(tiktok, federal) == std::vector<std::string>{"tiktok", "tiktok-us", "tiktok-pte", "bytedance"});
+  Match video = find(navy, "navy-cn-video");
+  CHECK(snapshot->DevicePath(video) == std::vector<std::string>{"us-navy"});
+  CHECK(snapshot->AppPath(tiktok, video) ==
+        std::vector<std::string>{"tiktok", "category:video", "tiktok-us", "tiktok-pte", "bytedance", "origin:cn"});
+
+  const Index deepseek = *snapshot->FindApp("deepseek");
+  Decision austin = Ask(*snapshot, "deepseek", DeviceSpec{kP, "", "us-tx-austin", "", {}}, "2025-03-01");
+  Match review = find(austin, "us-cn-ai");
+  CHECK(review.scope == Scope::kPublic);
+  CHECK(snapshot->DevicePath(review) == std::vector<std::string>{"us-tx-austin", "us-tx", "us"});
+  CHECK(snapshot->AppPath(deepseek, review) ==
+        std::vector<std::string>{"deepseek", "category:ai-assistant", "deepseek-co", "origin:cn"});
+  Decision tx = Ask(*snapshot, "deepseek", DeviceSpec{kG, "us-tx-dps", "", "", {}}, "2025-02-01");
+  CHECK(snapshot->AppPath(deepseek, find(tx, "tx-deepseek")) == std::vector<std::string>{"deepseek"});
+
+  Decision lifted = Ask(*snapshot, "capcut", DeviceSpec{kG, "it-gov", "", "", {"law-enforcement"}}, "2024-07-01");
+  CHECK(snapshot->model().rules[find(lifted, "it-video").lifted_by].id == "it-le-exempt");
+  // Two exemptions lift the Navy's rule: the lowest id is named.
+  Decision both = Ask(*snapshot, "capcut", DeviceSpec{kG, "us-navy", "", "", {"research"}}, "2024-07-01");
+  CHECK(snapshot->model().rules[find(both, "navy-cn-video").lifted_by].id == "dod-video-exempt");
+}
+
+TEST_CASE("a rule covering a device through two scopes is listed once, through the first") {
+  Model m = World();
+  m.rules[0].scope.push_back(kNet);  // tx-deepseek also on Texas networks
+  auto snapshot = Compile(std::move(m));
+  Decision d = Ask(*snapshot, "deepseek", DeviceSpec{kG, "us-tx-dps", "", "us-tx", {}}, "2025-02-01");
+  REQUIRE(d.matches.size() == 1);
+  CHECK(d.matches[0].scope == Scope::kGovernmentDevices);
+  Decision on_network_only = Ask(*snapshot, "deepseek", DeviceSpec{kP, "", "", "us-tx-dps", {}}, "2025-02-01");
+  REQUIRE(on_network_only.matches.size() == 1);
+  CHECK(on_network_only.matches[0].scope == Scope::kGovernmentNetworks);
+  CHECK(snapshot->DevicePath(on_network_only.matches[0]) == std::vector<std::string>{"us-tx-dps", "us-tx"});
+}
+
+TEST_CASE("store identifiers resolve to apps") {
+  auto snapshot = Compile(World());
+  const Index deepseek = *snapshot->FindApp("deepseek");
+  CHECK(snapshot->ResolveApp("deepseek") == deepseek);
+  CHECK(snapshot->ResolveApp("android:com.deepseek.chat") == deepseek);
+  CHECK(snapshot->ResolveApp("web:deepseek.com") == deepseek);
+  CHECK(snapshot->ResolveApp("web:chat.DeepSeek.com") == deepseek);
+  CHECK_FALSE(snapshot->ResolveApp("web:com").has_value());
+  CHECK_FALSE(snapshot->ResolveApp("ios:com.deepseek.chat").has_value());
+  CHECK_FALSE(snapshot->ResolveApp("android:com.deepseek").has_value());
+  CHECK_FALSE(snapshot->ResolveApp("nosuchapp").has_value());
+  CHECK_FALSE(snapshot->ResolveApp("desktop:deepseek").has_value());
+}
+
+TEST_CASE("unknown entities in a device are reported by field") {
+  auto snapshot = Compile(World());
+  auto device = snapshot->ResolveDevice(DeviceSpec{kG, "us-nowhere", "us-tx", "nope", {}});
+  REQUIRE_FALSE(device.ok());
+  CHECK(device.error().code() == ErrorCode::kNotFound);
+  REQUIRE(device.error().details().size() == 2);
+  CHECK(device.error().details()[0] == FieldError{"owner", "unknown entity \"us-nowhere\""});
+  CHECK(device.error().details()[1].path == "network");
+}
+
+TEST_CASE("closures and origins") {
+  auto snapshot = Compile(World());
+  auto ids = [&](std::span<const Index> indices) {
+    std::vector<std::string> out;
+    for (Index i : indices) out.push_back(snapshot->model().entities[i].id);
+    std::sort(out.begin(), out.end());
+    return out;
+  };
+  CHECK(ids(snapshot->OrgAncestors(*snapshot->FindEntity("us-navy"))) == std::vector<std::string>{"us", "us-dod", "us-navy"});
+  CHECK(ids(snapshot->TerritoryAncestors(*snapshot->FindEntity("us-tx-austin"))) ==
+        std::vector<std::string>{"us", "us-tx", "us-tx-austin"});
+  CHECK(ids(snapshot->OrgAncestors(*snapshot->FindEntity("us-tx-dps"))) == std::vector<std::string>{"us-tx", "us-tx-dps"});
+  CHECK(snapshot->OriginCountries(*snapshot->FindApp("tiktok")) == std::vector<std::string>{"cn", "sg", "us"});
+  CHECK(snapshot->StatusAt(*snapshot->FindRule("it-deepseek"), D("2025-01-29")) == std::nullopt);
+  CHECK(snapshot->StatusAt(*snapshot->FindRule("it-deepseek"), D("2025-06-30")) == RuleStatus::kSuspended);
+}
+
+TEST_CASE("validation reports every problem with its place") {
+  Model m = World();
+  m.entities[1].part_of = {"us-navy"};          // us-dod part_of us-navy part_of us-dod: a cycle
+  m.entities.push_back(E("Bad_Id", EntityKind::kAgency, {"nowhere"}));
+  m.publishers[0].country = "CHN";
+  m.publishers[3].owned_by = {"deepseek-co"};   // high-flyer <-> deepseek-co
+  m.apps[0].identifiers[static_cast<int>(Platform::kAndroid)] = {"com.deepseek.chat"};  // taken by deepseek
+  m.rules[0].timeline.push_back({D("2025-01-01"), RuleStatus::kLifted, ""});            // not ascending
+  m.rules[1].sources = {{"ftp://example.org", "x", "", std::nullopt}};
+  m.rules[2].scope.clear();
+  m.rules[3].apps = {"deepseek", "deepseek"};
+  m.rules[4].categories.clear();                // no selector left
+  m.rules[5].issuer = "atlantis";
+  std::vector<Violation> violations = Validate(m);
+  std::vector<std::string> messages;
+  for (const Violation& v : violations) messages.push_back(ModelPath(v) + ": " + v.message);
+  const std::vector<std::string> expected = {
+      "entities[1].part_of[0]: closes a cycle: us-dod -> us-navy -> us-dod",
+      "entities[10].id: \"Bad_Id\" is not a slug (lower-case letters, digits and '-', 1-64 characters)",
+      "entities[10].part_of[0]: unknown entity \"nowhere\"",
+      "publishers[0].country: \"CHN\" is not an ISO 3166-1 alpha-2 code in lower case",
+      "publishers[3].owned_by[0]: closes a cycle: high-flyer -> deepseek-co -> high-flyer",
+      "apps[2].identifiers.android[0]: \"com.deepseek.chat\" already identifies app \"tiktok\"",
+      "rules[0].timeline[1].date: 2025-01-01 is not after the previous entry (2025-01-31); dates must ascend",
+      "rules[1].sources[0].url: \"ftp://example.org\" is not an http(s) URL",
+      "rules[2].scope: must name at least one scope",
+      "rules[3].apps[1]: \"deepseek\" is listed twice",
+      "rules[4]: must select apps: at least one of apps, publishers, categories, origin_countries",
+      "rules[5].issuer: unknown entity \"atlantis\"",
+  };
+  CHECK(messages == expected);
+  auto built = Snapshot::Build(m, "v");
+  REQUIRE_FALSE(built.ok());
+  CHECK(built.error().code() == ErrorCode::kInvalidInput);
+  CHECK(built.error().details().size() == expected.size());
+}
+
+TEST_CASE("dates") {
+  CHECK(Date::Parse("2025-02-28").has_value());
+  CHECK_FALSE(Date::Parse("2025-02-29").has_value());
+  CHECK(Date::Parse("2024-02-29").has_value());
+  CHECK_FALSE(Date::Parse("2025-13-01").has_value());
+  CHECK_FALSE(Date::Parse("2025-00-10").has_value());
+  CHECK_FALSE(Date::Parse("2025-1-01").has_value());
+  CHECK_FALSE(Date::Parse("2025-01-01T00").has_value());
+  CHECK_FALSE(Date::Parse("0000-01-01").has_value());
+  CHECK(Date::Parse("1970-01-01")->days == 0);
+  CHECK(Date::Parse("2000-03-01")->ToString() == "2000-03-01");
+  CHECK(D("2025-01-31") < D("2025-02-01"));
+  CHECK(D("9999-12-31").ToString() == "9999-12-31");
+}
+
+}  // namespace
+}  // namespace bantrack
