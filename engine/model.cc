@@ -58,10 +58,30 @@ std::string_view RecordName(RecordType type) {
   return kNames[static_cast<size_t>(type)];
 }
 
+const std::string& IdOf(const Record& record) {
+  return std::visit([](const auto& r) -> const std::string& { return r.id; }, record);
+}
+
+std::optional<RecordType> ParseRecordType(std::string_view record_name) {
+  for (RecordType type : {RecordType::kEntity, RecordType::kPublisher, RecordType::kApp, RecordType::kRule}) {
+    if (RecordName(type) == record_name) return type;
+  }
+  return std::nullopt;
+}
+
 std::string ModelPath(const Violation& v) {
   std::string path = std::string(ListName(v.type)) + "[" + std::to_string(v.index) + "]";
   if (!v.field.empty()) path += "." + v.field;
   return path;
+}
+
+const TimelineEntry* EntryAt(const Rule& rule, Date date) {
+  const TimelineEntry* current = nullptr;
+  for (const TimelineEntry& entry : rule.timeline) {
+    if (entry.date > date) break;
+    current = &entry;
+  }
+  return current;
 }
 
 void SortById(Model& model) {

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <variant>
 #include <vector>
 
 #include "engine/date.h"
@@ -111,11 +112,20 @@ struct Model {
   bool operator==(const Model&) const = default;
 };
 
+// The timeline entry in force on `date` (the last one dated on or before it); nullptr before the first entry.
+const TimelineEntry* EntryAt(const Rule& rule, Date date);
+
 // Sorts every record list by id: the canonical order of exports.
 void SortById(Model& model);
 
 // Which list of a Model a record lives in, to name it in errors.
 enum class RecordType : uint8_t { kEntity, kPublisher, kApp, kRule };
+
+// Any one record; the variant's alternative order matches RecordType.
+using Record = std::variant<Entity, Publisher, App, Rule>;
+inline RecordType TypeOf(const Record& record) { return static_cast<RecordType>(record.index()); }
+const std::string& IdOf(const Record& record);
+std::optional<RecordType> ParseRecordType(std::string_view record_name);  // "entity", "rule", ...
 std::string_view ListName(RecordType type);  // "entities", "publishers", "apps", "rules"
 std::string_view RecordName(RecordType type);  // "entity", "publisher", "app", "rule"
 

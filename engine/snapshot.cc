@@ -42,7 +42,7 @@ Result<std::shared_ptr<const Snapshot>> Snapshot::Build(Model model, std::string
     std::vector<FieldError> details;
     details.reserve(violations.size());
     for (const Violation& v : violations) details.push_back({ModelPath(v), v.message});
-    return Error(ErrorCode::kInvalidInput,
+    return Error(ErrorCode::kInvalidData,
                  std::to_string(violations.size()) + (violations.size() == 1 ? " problem" : " problems") +
                      " in the data set",
                  std::move(details));

@@ -30,7 +30,7 @@ namespace bantrack {
 class Snapshot {
  public:
   // Validates and compiles `model`. `version` names the data (the store's edit sequence, a bundle's hash):
-  // it is echoed in every answer. An invalid model gives kInvalidInput with one detail per Violation.
+  // it is echoed in every answer. An invalid model gives kInvalidData with one detail per Violation.
   static Result<std::shared_ptr<const Snapshot>> Build(Model model, std::string version);
 
   const Model& model() const { return model_; }

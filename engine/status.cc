@@ -5,6 +5,7 @@ namespace bantrack {
 std::string_view ErrorCodeName(ErrorCode code) {
   switch (code) {
     case ErrorCode::kInvalidInput: return "invalid_input";
+    case ErrorCode::kInvalidData: return "invalid_data";
     case ErrorCode::kNotFound: return "not_found";
     case ErrorCode::kConflict: return "conflict";
     case ErrorCode::kUnauthenticated: return "unauthenticated";

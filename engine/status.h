@@ -15,7 +15,8 @@ namespace bantrack {
 
 // Stable codes: their names (ErrorCodeName) appear in problem documents and logs; never renumber or rename.
 enum class ErrorCode {
-  kInvalidInput,      // "invalid_input": the request or document breaks the format or the model's rules
+  kInvalidInput,      // "invalid_input": a malformed request: bad parameters, text that is not JSON
+  kInvalidData,       // "invalid_data": a well-formed document whose content breaks the format or the model's rules
   kNotFound,          // "not_found": an id that names nothing
   kConflict,          // "conflict": e.g. deleting a record that others still refer to
   kUnauthenticated,   // "unauthenticated": no or unknown token

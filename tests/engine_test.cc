@@ -374,7 +374,7 @@ TEST_CASE("validation reports every problem with its place") {
   CHECK(messages == expected);
   auto built = Snapshot::Build(m, "v");
   REQUIRE_FALSE(built.ok());
-  CHECK(built.error().code() == ErrorCode::kInvalidInput);
+  CHECK(built.error().code() == ErrorCode::kInvalidData);
   CHECK(built.error().details().size() == expected.size());
 }
 

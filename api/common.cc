@@ -1,0 +1,112 @@
+// Helpers shared by the route groups (declared in api/http.h).
+#include <sstream>
+
+#include "api/http.h"
+#include "rules/bundle.h"
+
+namespace bantrack::api {
+
+std::string Request::Param(const char* name) const { return http.get_param_value(name); }
+
+Reply JsonReply(const nlohmann::ordered_json& doc, int status, bool cacheable) {
+  Reply reply;
+  reply.status = status;
+  reply.body = doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+  reply.cacheable = cacheable;
+  return reply;
+}
+
+Error BadParam(std::string name, std::string message) {
+  std::string detail = name + ": " + message;
+  return Error(ErrorCode::kInvalidInput, std::move(detail), {{std::move(name), std::move(message)}});
+}
+
+Result<Date> DateParam(const Request& request, const char* name) {
+  if (!request.Has(name)) return request.today;
+  const std::string text = request.Param(name);
+  if (auto date = Date::Parse(text)) return *date;
+  return BadParam(name, "\"" + text.substr(0, 40) + "\" is not a date (expected YYYY-MM-DD)");
+}
+
+Status CheckSlug(const std::string& value, const char* name) {
+  if (IsSlug(value)) return {};
+  return BadParam(name, "\"" + value.substr(0, 80) + "\" is not an id (a slug: a-z, 0-9 and '-', at most 64)");
+}
+
+Result<DeviceSpec> DeviceParams(const Request& request, bool kind_required) {
+  DeviceSpec spec;
+  if (!request.Has("device")) {
+    if (kind_required) return BadParam("device", "required: government, work or personal");
+  } else {
+    const std::string kind = request.Param("device");
+    std::optional<DeviceKind> parsed = ParseDeviceKind(kind);
+    if (!parsed) return BadParam("device", "\"" + kind.substr(0, 40) + "\" is not government, work or personal");
+    spec.kind = *parsed;
+  }
+  for (auto [name, field] : {std::pair{"owner", &spec.owner}, std::pair{"location", &spec.location},
+                             std::pair{"network", &spec.network}}) {
+    if (!request.Has(name)) continue;
+    *field = request.Param(name);
+    if (Status ok = CheckSlug(*field, name); !ok.ok()) return std::move(ok).take_error();
+  }
+  std::stringstream tags(request.Param("tags"));
+  for (std::string tag; std::getline(tags, tag, ',');) {
+    if (tag.empty()) continue;
+    if (Status ok = CheckSlug(tag, "tags"); !ok.ok()) return std::move(ok).take_error();
+    spec.tags.push_back(tag);
+  }
+  return spec;
+}
+
+Result<DeviceSpec> DeviceFromJson(const nlohmann::json& value, const std::string& path) {
+  auto problem = [&](const std::string& where, std::string message) {
+    return Error(ErrorCode::kInvalidData, path + where + ": " + message, {{path + where, std::move(message)}});
+  };
+  if (!value.is_object()) return problem("", "expected an object {\"kind\": ..., \"owner\": ...}");
+  DeviceSpec spec;
+  bool has_kind = false;
+  for (const auto& [key, field] : value.items()) {
+    if (key == "kind") {
+      std::optional<DeviceKind> kind = field.is_string() ? ParseDeviceKind(field.get<std::string>()) : std::nullopt;
+      if (!kind) return problem(".kind", "expected \"government\", \"work\" or \"personal\"");
+      spec.kind = *kind;
+      has_kind = true;
+    } else if (key == "owner" || key == "location" || key == "network") {
+      if (!field.is_string() || !IsSlug(field.get<std::string>())) return problem("." + key, "expected an entity id");
+      (key == "owner" ? spec.owner : key == "location" ? spec.location : spec.network) = field.get<std::string>();
+    } else if (key == "tags") {
+      if (!field.is_array()) return problem(".tags", "expected an array of tags");
+      for (size_t i = 0; i < field.size(); ++i) {
+        if (!field[i].is_string() || !IsSlug(field[i].get<std::string>())) {
+          return problem(".tags[" + std::to_string(i) + "]", "expected a tag (a slug)");
+        }
+        spec.tags.push_back(field[i].get<std::string>());
+      }
+    } else {
+      return problem("." + key, "unknown field");
+    }
+  }
+  if (!has_kind) return problem(".kind", "missing required field");
+  return spec;
+}
+
+Result<Device> ResolveDevice(const Snapshot& snapshot, const DeviceSpec& spec, ErrorCode code,
+                             const std::string& path_prefix) {
+  Result<Device> device = snapshot.ResolveDevice(spec);
+  if (device.ok()) return device;
+  std::vector<FieldError> details;
+  for (const FieldError& d : device.error().details()) details.push_back({path_prefix + d.path, d.message});
+  std::string message = details.size() == 1 ? details[0].path + ": " + details[0].message : "unknown entities";
+  return Error(code, std::move(message), std::move(details));
+}
+
+Result<nlohmann::json> JsonBody(const Request& request) { return rules::ParseJson(request.http.body); }
+
+std::optional<RecordType> CollectionType(std::string_view collection) {
+  for (RecordType type : {RecordType::kEntity, RecordType::kPublisher, RecordType::kApp, RecordType::kRule}) {
+    if (ListName(type) == collection) return type;
+  }
+  return std::nullopt;
+}
+
+}  // namespace bantrack::api

@@ -1,0 +1,103 @@
+// Writes: POST /v1/{collection}, PUT and DELETE /v1/{collection}/{id} for entities, publishers, apps and rules.
+// Each needs an editor token and a reason; each is one transaction and one edit-log entry (db::Catalog).
+#include "api/http.h"
+#include "rules/bundle.h"
+
+namespace bantrack::api {
+namespace {
+
+constexpr size_t kMaxReason = 2000;
+
+Result<std::string> Reason(const Request& request) {
+  const std::string reason = request.Param("reason");
+  if (reason.find_first_not_of(" \t\r\n") == std::string::npos) {
+    return BadParam("reason", "required: why this change is made (it goes into the edit log)");
+  }
+  if (reason.size() > kMaxReason) return BadParam("reason", "at most 2000 characters");
+  return reason;
+}
+
+std::string Actor(const Request& request) { return "token:" + request.token->name; }
+
+// The record of `type` in the body; problems located relative to the record.
+Result<Record> BodyRecord(const Request& request, RecordType type) {
+  Result<nlohmann::json> body = JsonBody(request);
+  if (!body.ok()) return std::move(body).take_error();
+  return rules::ParseRecord(type, body.value());
+}
+
+// The record with `id` as stored in `snapshot`, as JSON.
+Reply StoredRecord(const Snapshot& snapshot, RecordType type, const std::string& id, int status) {
+  const Model& m = snapshot.model();
+  nlohmann::json record;
+  switch (type) {
+    case RecordType::kEntity: record = rules::ToJson(m.entities[*snapshot.FindEntity(id)]); break;
+    case RecordType::kPublisher: record = rules::ToJson(m.publishers[*snapshot.FindPublisher(id)]); break;
+    case RecordType::kApp: record = rules::ToJson(m.apps[*snapshot.FindApp(id)]); break;
+    case RecordType::kRule: record = rules::ToJson(m.rules[*snapshot.FindRule(id)]); break;
+  }
+  Reply reply = JsonReply(nlohmann::ordered_json(record), status, false);
+  reply.headers.push_back({"X-Bantrack-Snapshot", snapshot.version()});
+  return reply;
+}
+
+Handler Create(RecordType type) {
+  return [type](Request& request) -> Result<Reply> {
+    Result<std::string> reason = Reason(request);
+    if (!reason.ok()) return std::move(reason).take_error();
+    Result<Record> record = BodyRecord(request, type);
+    if (!record.ok()) return std::move(record).take_error();
+    const std::string id = IdOf(record.value());
+    auto created = request.source.catalog->Create(record.value(), Actor(request), reason.value());
+    if (!created.ok()) return std::move(created).take_error();
+    Reply reply = StoredRecord(*created.value(), type, id, 201);
+    reply.headers.push_back({"Location", "/v1/" + std::string(ListName(type)) + "/" + id});
+    return reply;
+  };
+}
+
+Handler Update(RecordType type) {
+  return [type](Request& request) -> Result<Reply> {
+    const std::string id = request.PathId();
+    if (Status ok = CheckSlug(id, "id"); !ok.ok()) return std::move(ok).take_error();
+    Result<std::string> reason = Reason(request);
+    if (!reason.ok()) return std::move(reason).take_error();
+    Result<Record> record = BodyRecord(request, type);
+    if (!record.ok()) return std::move(record).take_error();
+    if (IdOf(record.value()) != id) {
+      return Error(ErrorCode::kInvalidData, "id: the body's id must be the URL's (\"" + id + "\"); ids cannot change",
+                   {{"id", "expected \"" + id + "\""}});
+    }
+    auto updated = request.source.catalog->Update(record.value(), Actor(request), reason.value());
+    if (!updated.ok()) return std::move(updated).take_error();
+    return StoredRecord(*updated.value(), type, id, 200);
+  };
+}
+
+Handler Remove(RecordType type) {
+  return [type](Request& request) -> Result<Reply> {
+    const std::string id = request.PathId();
+    if (Status ok = CheckSlug(id, "id"); !ok.ok()) return std::move(ok).take_error();
+    Result<std::string> reason = Reason(request);
+    if (!reason.ok()) return std::move(reason).take_error();
+    auto removed = request.source.catalog->Remove(type, id, Actor(request), reason.value());
+    if (!removed.ok()) return std::move(removed).take_error();
+    Reply reply;
+    reply.status = 204;
+    reply.headers.push_back({"X-Bantrack-Snapshot", removed.value()->version()});
+    return reply;
+  };
+}
+
+}  // namespace
+
+void AddWriteRoutes(std::vector<Route>& routes) {
+  for (RecordType type : {RecordType::kEntity, RecordType::kPublisher, RecordType::kApp, RecordType::kRule}) {
+    const std::string collection = "/v1/" + std::string(ListName(type));
+    routes.push_back({"POST", collection, {"reason"}, Access::kEditor, Create(type), /*json_body=*/true});
+    routes.push_back({"PUT", collection + "/{id}", {"reason"}, Access::kEditor, Update(type), /*json_body=*/true});
+    routes.push_back({"DELETE", collection + "/{id}", {"reason"}, Access::kEditor, Remove(type)});
+  }
+}
+
+}  // namespace bantrack::api

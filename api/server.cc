@@ -1,0 +1,403 @@
+// The server: routing on top of cpp-httplib, and everything every route shares — parameter checks, bearer
+// tokens, problem documents, ETags, CORS, metrics and the access log.
+//
+// Invariants:
+//  - every response with status >= 400 carries a problem document (ours, or one made in the error handler for
+//    httplib's own errors: unknown route, 405, 413, 414, 431 ...);
+//  - a request reads exactly one snapshot, loaded before its handler runs;
+//  - handlers never throw for bad input; an exception that escapes one is a bug, answered with 500 and logged.
+#include "api/server.h"
+
+#include <sys/socket.h>
+
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <mutex>
+#include <regex>
+#include <sstream>
+
+#include "api/http.h"
+#include "api/metrics.h"
+#include "api/problem.h"
+
+namespace bantrack::api {
+
+// The OpenAPI document, embedded at build time from api/openapi.json.
+extern const char* const kOpenApiJson;
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+Date UtcToday() {
+  const auto days = std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now());
+  return Date{static_cast<int32_t>(days.time_since_epoch().count())};
+}
+
+// "/v1/apps/{id}/restrictions" -> "/v1/apps/([^/]+)/restrictions"; {path} alone may span segments.
+std::string PathRegex(const std::string& path) {
+  const std::string spans = std::regex_replace(path, std::regex(R"(\{path\})"), "(.+)");
+  return std::regex_replace(spans, std::regex(R"(\{[a-z_]+\})"), "([^/]+)");
+}
+
+std::string JsonEscaped(std::string_view text) {
+  return nlohmann::json(std::string(text)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+const char* ContentTypeOf(const std::string& path) {
+  auto ends = [&](const char* suffix) { return path.ends_with(suffix); };
+  if (ends(".html")) return "text/html; charset=utf-8";
+  if (ends(".js") || ends(".mjs")) return "text/javascript; charset=utf-8";
+  if (ends(".css")) return "text/css; charset=utf-8";
+  if (ends(".json")) return "application/json";
+  if (ends(".svg")) return "image/svg+xml";
+  if (ends(".png")) return "image/png";
+  if (ends(".ico")) return "image/x-icon";
+  if (ends(".woff2")) return "font/woff2";
+  return nullptr;  // anything else is not served
+}
+
+}  // namespace
+
+struct Server::Impl {
+  DataSource source;
+  ServerOptions options;
+  httplib::Server http;
+  std::vector<Route> routes;
+  std::vector<std::regex> patterns;  // routes[i]'s path as a regex
+  std::optional<Metrics> metrics;    // labelled by the routes, so made once they are all known
+  int port = 0;
+  int listen_fd = -1;
+  std::mutex log_mutex;
+  // When the answering snapshot was first seen, for bantrack_snapshot_age_seconds.
+  std::mutex snapshot_clock_mutex;
+  const Snapshot* seen_snapshot = nullptr;
+  Clock::time_point seen_at = Clock::now();
+
+  Impl(DataSource s, ServerOptions o) : source(std::move(s)), options(std::move(o)), routes(AllRoutes()) {
+    AddOwnRoutes();
+    std::vector<std::string> labels;
+    for (const Route& route : routes) {
+      patterns.emplace_back(PathRegex(route.path));
+      labels.push_back(route.method + " " + route.path);
+    }
+    metrics.emplace(std::move(labels));
+  }
+
+  Date Today() const { return options.today ? options.today() : UtcToday(); }
+
+  double SnapshotAge(const Snapshot* current) {
+    std::lock_guard lock(snapshot_clock_mutex);
+    if (current != seen_snapshot) {
+      seen_snapshot = current;
+      seen_at = Clock::now();
+    }
+    return std::chrono::duration<double>(Clock::now() - seen_at).count();
+  }
+
+  void Log(const httplib::Request& req, int status, double seconds, size_t bytes, const std::string& snapshot) {
+    if (!options.access_log) return;
+    // Never the Authorization header or the body: tokens and data stay out of logs.
+    char line[64];
+    std::snprintf(line, sizeof line, "%.3f", seconds * 1000);
+    const auto now = std::chrono::system_clock::now();
+    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
+    std::ostringstream out;
+    out << "{\"ts_ms\":" << ms << ",\"remote\":" << JsonEscaped(req.remote_addr) << ",\"method\":"
+        << JsonEscaped(req.method) << ",\"path\":" << JsonEscaped(req.path.substr(0, 512)) << ",\"status\":" << status
+        << ",\"ms\":" << line << ",\"bytes\":" << bytes;
+    if (!snapshot.empty()) out << ",\"snapshot\":" << JsonEscaped(snapshot);
+    out << "}\n";
+    std::lock_guard lock(log_mutex);
+    std::cerr << out.str() << std::flush;
+  }
+
+  static void SendProblem(httplib::Response& res, const Problem& problem) {
+    res.status = problem.status;
+    res.set_content(ProblemJson(problem), "application/problem+json");
+    if (problem.status == 401) res.set_header("WWW-Authenticate", "Bearer realm=\"bantrack\"");
+  }
+
+  // Problems with the request itself, found before its handler runs.
+  std::optional<Problem> CheckRequest(const Route& route, const httplib::Request& req) {
+    std::vector<FieldError> unknown;
+    std::string previous;
+    for (const auto& [name, value] : req.params) {
+      if (std::find(route.params.begin(), route.params.end(), name) == route.params.end()) {
+        unknown.push_back({name, "unknown parameter"});
+      } else if (name == previous) {
+        unknown.push_back({name, "given more than once"});
+      }
+      previous = name;
+    }
+    if (!unknown.empty()) {
+      std::string accepted;
+      for (const std::string& p : route.params) accepted += (accepted.empty() ? "" : ", ") + p;
+      return ProblemFor(Error(ErrorCode::kInvalidInput,
+                              "bad query parameters; " + route.method + " " + route.path + " accepts: " +
+                                  (accepted.empty() ? "none" : accepted),
+                              std::move(unknown)));
+    }
+    if (route.json_body) {
+      const std::string type = req.get_header_value("Content-Type");
+      const std::string media = type.substr(0, type.find(';'));
+      if (media != "application/json" && !(media.starts_with("application/") && media.ends_with("+json"))) {
+        return HttpProblem(415, "send the body as application/json, not \"" + media.substr(0, 60) + "\"");
+      }
+    }
+    return std::nullopt;
+  }
+
+  // The token of a request to a protected route, or the problem that refuses it.
+  Result<db::TokenInfo> Authorize(const Route& route, const httplib::Request& req) {
+    if (source.catalog == nullptr) {
+      return Error(ErrorCode::kReadOnly, "this server is a read-only replica; send writes to the primary at " +
+                                             source.primary_url);
+    }
+    const std::string header = req.get_header_value("Authorization");
+    if (header.empty()) return Error(ErrorCode::kUnauthenticated, "this route needs Authorization: Bearer <token>");
+    if (!header.starts_with("Bearer ") || header.size() <= 7) {
+      return Error(ErrorCode::kUnauthenticated, "the Authorization header must be \"Bearer <token>\"");
+    }
+    Result<db::TokenInfo> token = [&] {
+      std::lock_guard lock(source.catalog->store_mutex());
+      return source.catalog->store().Authenticate(std::string_view(header).substr(7));
+    }();
+    if (!token.ok()) return token;
+    const db::Role needed = route.access == Access::kAdmin ? db::Role::kAdmin : db::Role::kEditor;
+    if (token->role < needed) {
+      return Error(ErrorCode::kPermissionDenied, "this route needs a token with role " + std::string(db::Name(needed)) +
+                                                     "; this one has role " + std::string(db::Name(token->role)));
+    }
+    return token;
+  }
+
+  void Handle(size_t index, const httplib::Request& req, httplib::Response& res) {
+    const Clock::time_point start = Clock::now();
+    const Route& route = routes[index];
+    std::shared_ptr<const Snapshot> snapshot = source.snapshot();
+    const std::string version = snapshot ? snapshot->version() : "";
+    Result<Reply> reply = Error(ErrorCode::kInternal, "no answer");
+    if (!snapshot) {
+      reply = Error(ErrorCode::kUnavailable, "no data loaded yet");
+    } else if (std::optional<Problem> problem = CheckRequest(route, req)) {
+      SendProblem(res, *problem);
+      return Finish(index, req, res, start, version);
+    } else {
+      Request request{req, source, snapshot, Today(), std::nullopt, &*metrics};
+      if (route.access != Access::kPublic) {
+        Result<db::TokenInfo> token = Authorize(route, req);
+        if (!token.ok()) {
+          SendProblem(res, ProblemFor(token.error()));
+          if (token.error().code() == ErrorCode::kReadOnly) res.set_header("Location", source.primary_url + req.path);
+          return Finish(index, req, res, start, version);
+        }
+        request.token = std::move(token).value();
+      }
+      try {
+        reply = route.handler(request);
+      } catch (const std::exception& e) {
+        std::cerr << "bantrack: internal error in " << route.method << " " << route.path << ": " << e.what() << "\n";
+        reply = Error(ErrorCode::kInternal, "internal error; it has been logged");
+      }
+    }
+    if (!reply.ok()) {
+      SendProblem(res, ProblemFor(reply.error()));
+    } else {
+      Reply& r = reply.value();
+      for (auto& [name, value] : r.headers) res.set_header(name, value);
+      if (r.cacheable) {
+        // The answer is a function of the snapshot, the default date and the URL: so is the tag.
+        const std::string etag = "\"" + version + "." + Today().ToString() + "\"";
+        res.set_header("ETag", etag);
+        res.set_header("Cache-Control", "no-cache");
+        if (req.get_header_value("If-None-Match") == etag) {
+          res.status = 304;
+          return Finish(index, req, res, start, version);
+        }
+      }
+      res.status = r.status;
+      if (r.status != 204) res.set_content(std::move(r.body), r.content_type);
+    }
+    Finish(index, req, res, start, version);
+  }
+
+  void Finish(size_t index, const httplib::Request& req, httplib::Response& res, Clock::time_point start,
+              const std::string& version) {
+    // A write's handler names the snapshot it created; every other answer names the one it read.
+    if (!version.empty() && !res.has_header("X-Bantrack-Snapshot")) res.set_header("X-Bantrack-Snapshot", version);
+    if (!options.cors_origin.empty()) res.set_header("Access-Control-Allow-Origin", options.cors_origin);
+    const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    metrics->RecordRequest(index, res.status, seconds);
+    Log(req, res.status, seconds, res.body.size(), version);
+  }
+
+  // httplib calls this for every status >= 400: ours already carry a problem document; its own (no route,
+  // payload too large, a malformed request line, ...) get one here.
+  httplib::Server::HandlerResponse OnError(const httplib::Request& req, httplib::Response& res) {
+    if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+    int status = res.status;
+    std::string detail = "no route for " + req.method + " " + req.path.substr(0, 200) + " (see /openapi.json)";
+    if (status == 404) {
+      std::string allowed;
+      for (size_t i = 0; i < routes.size(); ++i) {
+        if (std::regex_match(req.path, patterns[i])) allowed += (allowed.empty() ? "" : ", ") + routes[i].method;
+      }
+      if (!allowed.empty()) {
+        status = 405;
+        detail = req.method + " is not allowed on " + req.path.substr(0, 200) + "; allowed: " + allowed;
+        res.set_header("Allow", allowed);
+      }
+    } else if (status == 413) {
+      detail = "the body is larger than " + std::to_string(options.max_body_bytes) + " bytes";
+    } else {
+      detail = "the request could not be read (status " + std::to_string(status) + ")";
+    }
+    SendProblem(res, HttpProblem(status, std::move(detail)));
+    metrics->RecordRequest(metrics->unmatched_route(), res.status, 0);
+    Log(req, res.status, 0, res.body.size(), "");
+    return httplib::Server::HandlerResponse::Handled;
+  }
+
+  Result<Reply> ServeStatic(const std::string& relative) {
+    const char* type = ContentTypeOf(relative);
+    const bool safe = !relative.empty() && relative.find("..") == std::string::npos && relative.front() != '/' &&
+                      std::all_of(relative.begin(), relative.end(), [](char c) {
+                        return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '_' ||
+                               c == '/';
+                      });
+    if (options.web_dir.empty() || type == nullptr || !safe) {
+      return Error(ErrorCode::kNotFound, "no such file: " + relative.substr(0, 200));
+    }
+    std::ifstream in(options.web_dir + "/" + relative, std::ios::binary);
+    if (!in) return Error(ErrorCode::kNotFound, "no such file: " + relative);
+    std::ostringstream body;
+    body << in.rdbuf();
+    Reply reply;
+    reply.content_type = type;
+    reply.body = body.str();
+    reply.headers.push_back({"Cache-Control", "no-cache"});
+    return reply;
+  }
+
+  // The routes that need the server's own state.
+  void AddOwnRoutes() {
+    routes.push_back({"GET", "/healthz", {}, Access::kPublic, [](Request&) -> Result<Reply> {
+                        return JsonReply({{"status", "ok"}}, 200, false);
+                      }});
+    routes.push_back({"GET", "/readyz", {}, Access::kPublic, [this](Request& request) -> Result<Reply> {
+                        nlohmann::ordered_json doc;
+                        doc["status"] = "ready";
+                        doc["snapshot"] = request.snapshot->version();
+                        if (source.seconds_since_sync) {
+                          doc["replica_of"] = source.primary_url;
+                          doc["seconds_since_sync"] = source.seconds_since_sync();
+                        }
+                        return JsonReply(doc, 200, false);
+                      }});
+    routes.push_back({"GET", "/metrics", {}, Access::kPublic, [this](Request& request) -> Result<Reply> {
+                        Metrics::Gauges gauges;
+                        gauges.snapshot_version = request.snapshot->version();
+                        gauges.snapshot_age_seconds = SnapshotAge(request.snapshot.get());
+                        if (source.seconds_since_sync) gauges.replica_staleness_seconds = source.seconds_since_sync();
+                        Reply reply;
+                        reply.content_type = "text/plain; version=0.0.4; charset=utf-8";
+                        reply.body = metrics->Render(gauges);
+                        return reply;
+                      }});
+    routes.push_back({"GET", "/openapi.json", {}, Access::kPublic, [](Request&) -> Result<Reply> {
+                        Reply reply;
+                        reply.body = kOpenApiJson;
+                        return reply;
+                      }});
+    routes.push_back({"GET", "/", {}, Access::kPublic, [this](Request&) { return ServeStatic("index.html"); }});
+    routes.push_back({"GET", "/static/{path}", {}, Access::kPublic,
+                      [this](Request& request) { return ServeStatic(request.PathId()); }});
+  }
+};
+
+Server::Server(DataSource source, ServerOptions options)
+    : impl_(std::make_unique<Impl>(std::move(source), std::move(options))) {
+  Impl& impl = *impl_;
+  httplib::Server& http = impl.http;
+  for (size_t i = 0; i < impl.routes.size(); ++i) {
+    const Route& route = impl.routes[i];
+    const std::string pattern = PathRegex(route.path);
+    auto handler = [&impl, i](const httplib::Request& req, httplib::Response& res) { impl.Handle(i, req, res); };
+    if (route.method == "GET") http.Get(pattern, handler);
+    if (route.method == "POST") http.Post(pattern, handler);
+    if (route.method == "PUT") http.Put(pattern, handler);
+    if (route.method == "DELETE") http.Delete(pattern, handler);
+  }
+  http.set_error_handler(httplib::Server::HandlerWithResponse(
+      [&impl](const httplib::Request& req, httplib::Response& res) { return impl.OnError(req, res); }));
+  http.set_exception_handler([&impl](const httplib::Request& req, httplib::Response& res, std::exception_ptr) {
+    Impl::SendProblem(res, HttpProblem(500, "internal error"));
+    impl.Log(req, 500, 0, res.body.size(), "");
+  });
+  if (!impl.options.cors_origin.empty()) {
+    http.Options(R"(.*)", [&impl](const httplib::Request&, httplib::Response& res) {
+      res.set_header("Access-Control-Allow-Origin", impl.options.cors_origin);
+      res.set_header("Access-Control-Allow-Methods", "GET, POST, PUT, DELETE, OPTIONS");
+      res.set_header("Access-Control-Allow-Headers", "Authorization, Content-Type, If-None-Match");
+      res.set_header("Access-Control-Max-Age", "600");
+      res.status = 204;
+    });
+  }
+
+  // Every connection occupies a worker for its keep-alive life: size the pool for many concurrent clients.
+  const int threads = impl.options.threads > 0 ? impl.options.threads : 64;
+  http.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<size_t>(threads)); };
+  http.set_keep_alive_max_count(100000);
+  http.set_keep_alive_timeout(5);
+  http.set_read_timeout(impl.options.timeout_seconds, 0);
+  http.set_write_timeout(impl.options.timeout_seconds, 0);
+  http.set_payload_max_length(impl.options.max_body_bytes);
+  http.set_tcp_nodelay(true);
+  http.set_socket_options([&impl](int fd) {
+    int yes = 1;
+    ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+    impl.listen_fd = fd;
+  });
+}
+
+Server::~Server() { Stop(); }
+
+Status Server::Bind() {
+  Impl& impl = *impl_;
+  if (impl.options.port == 0) {
+    impl.port = impl.http.bind_to_any_port(impl.options.host);
+    if (impl.port <= 0) return Error(ErrorCode::kUnavailable, "cannot listen on " + impl.options.host);
+  } else {
+    if (!impl.http.bind_to_port(impl.options.host, impl.options.port)) {
+      return Error(ErrorCode::kUnavailable,
+                   "cannot listen on " + impl.options.host + ":" + std::to_string(impl.options.port) +
+                       " (in use, or not an address of this machine)");
+    }
+    impl.port = impl.options.port;
+  }
+  // httplib listens with a backlog of 5; a burst of clients connecting at once would see refused connections.
+  if (impl.listen_fd >= 0) ::listen(impl.listen_fd, SOMAXCONN);
+  return {};
+}
+
+int Server::port() const { return impl_->port; }
+
+std::vector<std::pair<std::string, std::string>> Server::Routes() const {
+  std::vector<std::pair<std::string, std::string>> routes;
+  for (const Route& route : impl_->routes) routes.emplace_back(route.method, route.path);
+  return routes;
+}
+
+Status Server::Run() {
+  if (!impl_->http.listen_after_bind()) return Error(ErrorCode::kUnavailable, "the server stopped with an error");
+  return {};
+}
+
+void Server::Stop() {
+  if (impl_->http.is_running()) impl_->http.stop();
+}
+
+}  // namespace bantrack::api

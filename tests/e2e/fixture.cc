@@ -1,0 +1,169 @@
+#include "tests/e2e/fixture.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+namespace bantrack::testing {
+namespace fs = std::filesystem;
+
+std::string BantrackPath() { return BANTRACK_EXECUTABLE; }
+std::string SourceDir() { return BANTRACK_SOURCE_DIR; }
+
+TempDir::TempDir() {
+  std::string pattern = (fs::temp_directory_path() / "bantrack-test-XXXXXX").string();
+  if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+  path_ = pattern;
+}
+
+TempDir::~TempDir() {
+  std::error_code ignored;
+  fs::remove_all(path_, ignored);
+}
+
+void WriteFile(const std::string& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << text;
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+namespace {
+
+// Starts bantrack with `args`, stdin from `stdin_path`, stdout and stderr into files; returns the pid.
+pid_t Spawn(const std::vector<std::string>& args, const std::string& stdin_path, const std::string& out_path,
+            const std::string& err_path) {
+  std::vector<std::string> argv_storage = {BantrackPath()};
+  argv_storage.insert(argv_storage.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (std::string& arg : argv_storage) argv.push_back(arg.data());
+  argv.push_back(nullptr);
+  const pid_t pid = fork();
+  if (pid < 0) throw std::runtime_error("fork failed");
+  if (pid == 0) {
+    auto redirect = [](const std::string& path, int flags, int target) {
+      const int fd = open(path.c_str(), flags, 0644);
+      if (fd < 0) _exit(127);
+      dup2(fd, target);
+      close(fd);
+    };
+    redirect(stdin_path, O_RDONLY, 0);
+    redirect(out_path, O_WRONLY | O_CREAT | O_TRUNC, 1);
+    redirect(err_path, O_WRONLY | O_CREAT | O_TRUNC, 2);
+    unsetenv("BANTRACK_DB");
+    execv(argv[0], argv.data());
+    _exit(127);
+  }
+  return pid;
+}
+
+int WaitExit(pid_t pid) {
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0) {
+    if (errno != EINTR) return -1;
+  }
+  if (WIFEXITED(status)) return WEXITSTATUS(status);
+  if (WIFSIGNALED(status)) return -WTERMSIG(status);
+  return -1;
+}
+
+}  // namespace
+
+CommandResult Run(const std::vector<std::string>& args, const std::string& input) {
+  TempDir io;
+  WriteFile(io.File("in"), input);
+  const pid_t pid = Spawn(args, io.File("in"), io.File("out"), io.File("err"));
+  CommandResult result;
+  result.exit_code = WaitExit(pid);
+  result.out = ReadFile(io.File("out"));
+  result.err = ReadFile(io.File("err"));
+  return result;
+}
+
+ServerProcess::ServerProcess(const std::string& db, std::vector<std::string> extra) {
+  const std::string dir = fs::path(db).parent_path().string();
+  const std::string out_path = db + ".serve.out";
+  log_path_ = db + ".serve.log";
+  std::vector<std::string> args = {"--db", db, "serve", "--listen", "127.0.0.1:0"};
+  args.insert(args.end(), extra.begin(), extra.end());
+  pid_ = Spawn(args, "/dev/null", out_path, log_path_);
+  // The first line of stdout names the port: "bantrack: serving http://127.0.0.1:PORT/ ...".
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (port_ == 0) {
+    const std::string out = ReadFile(out_path);
+    const size_t at = out.find("127.0.0.1:");
+    if (at != std::string::npos && out.find('\n', at) != std::string::npos) {
+      port_ = std::atoi(out.c_str() + at + 10);
+      break;
+    }
+    int status = 0;
+    if (waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      throw std::runtime_error("bantrack serve exited early: " + ReadFile(log_path_));
+    }
+    if (std::chrono::steady_clock::now() > deadline) throw std::runtime_error("bantrack serve did not start");
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  while (true) {
+    httplib::Client client("127.0.0.1", port_);
+    if (auto res = client.Get("/healthz"); res && res->status == 200) break;
+    if (std::chrono::steady_clock::now() > deadline) throw std::runtime_error("bantrack serve does not answer");
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+}
+
+ServerProcess::~ServerProcess() {
+  if (pid_ > 0) Stop();
+}
+
+std::unique_ptr<httplib::Client> ServerProcess::Client() const {
+  auto client = std::make_unique<httplib::Client>("127.0.0.1", port_);
+  client->set_connection_timeout(10);
+  client->set_read_timeout(30);
+  client->set_write_timeout(30);
+  return client;
+}
+
+int ServerProcess::Stop() {
+  if (pid_ <= 0) return -1;
+  kill(pid_, SIGTERM);
+  // Give in-flight requests time to finish; a server that hangs is killed (and the test sees -9).
+  for (int i = 0; i < 200; ++i) {
+    int status = 0;
+    const pid_t done = waitpid(pid_, &status, WNOHANG);
+    if (done == pid_) {
+      pid_ = -1;
+      return WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  kill(pid_, SIGKILL);
+  const int code = WaitExit(pid_);
+  pid_ = -1;
+  return code;
+}
+
+void ServerProcess::Kill() {
+  if (pid_ <= 0) return;
+  kill(pid_, SIGKILL);
+  WaitExit(pid_);
+  pid_ = -1;
+}
+
+std::string ServerProcess::Log() const { return ReadFile(log_path_); }
+
+}  // namespace bantrack::testing
