@@ -19,11 +19,36 @@ Result<std::string> Reason(const Request& request) {
 
 std::string Actor(const Request& request) { return "token:" + request.token->name; }
 
-// The record of `type` in the body; problems located relative to the record.
+// The record of `type` in the body, or every problem it has, structural and against the stored data, located
+// relative to the record ("scope[0]", "issuer"). The record goes through the bundle machinery as a one-record
+// bundle, so a record is checked exactly as it would be inside an imported bundle.
 Result<Record> BodyRecord(const Request& request, RecordType type) {
   Result<nlohmann::json> body = JsonBody(request);
   if (!body.ok()) return std::move(body).take_error();
-  return rules::ParseRecord(type, body.value());
+  const std::string list(ListName(type));
+  nlohmann::json bundle = {{"format", "bantrack/v1"}, {list, nlohmann::json::array({std::move(body).value()})}};
+  rules::Parsed parsed = rules::ParseBundle(bundle.dump());
+  std::vector<FieldError> problems = rules::MergeProblems(
+      std::move(parsed.errors), request.source.catalog->CheckImport(parsed.model, /*replace_all=*/false));
+  if (!problems.empty()) {
+    const std::string prefix = list + "[0]";
+    for (FieldError& problem : problems) {
+      if (problem.path == prefix) {
+        problem.path = "$";
+      } else if (problem.path.starts_with(prefix + ".")) {
+        problem.path.erase(0, prefix.size() + 1);
+      }
+    }
+    const std::string count = std::to_string(problems.size()) + (problems.size() == 1 ? " problem" : " problems");
+    return Error(ErrorCode::kInvalidData, count + " in the " + std::string(RecordName(type)), std::move(problems));
+  }
+  switch (type) {
+    case RecordType::kEntity: return Record(std::move(parsed.model.entities[0]));
+    case RecordType::kPublisher: return Record(std::move(parsed.model.publishers[0]));
+    case RecordType::kApp: return Record(std::move(parsed.model.apps[0]));
+    case RecordType::kRule: return Record(std::move(parsed.model.rules[0]));
+  }
+  return Error(ErrorCode::kInternal, "unknown record type");
 }
 
 // The record with `id` as stored in `snapshot`, as JSON.

@@ -122,6 +122,14 @@ struct Server::Impl {
 
   // Problems with the request itself, found before its handler runs.
   std::optional<Problem> CheckRequest(const Route& route, const httplib::Request& req) {
+    // The content type first: httplib reads a form-encoded body into parameters.
+    if (route.json_body) {
+      const std::string type = req.get_header_value("Content-Type");
+      const std::string media = type.substr(0, type.find(';'));
+      if (media != "application/json" && !(media.starts_with("application/") && media.ends_with("+json"))) {
+        return HttpProblem(415, "send the body as application/json, not \"" + media.substr(0, 60) + "\"");
+      }
+    }
     std::vector<FieldError> unknown;
     std::string previous;
     for (const auto& [name, value] : req.params) {
@@ -139,13 +147,6 @@ struct Server::Impl {
                               "bad query parameters; " + route.method + " " + route.path + " accepts: " +
                                   (accepted.empty() ? "none" : accepted),
                               std::move(unknown)));
-    }
-    if (route.json_body) {
-      const std::string type = req.get_header_value("Content-Type");
-      const std::string media = type.substr(0, type.find(';'));
-      if (media != "application/json" && !(media.starts_with("application/") && media.ends_with("+json"))) {
-        return HttpProblem(415, "send the body as application/json, not \"" + media.substr(0, 60) + "\"");
-      }
     }
     return std::nullopt;
   }
@@ -204,7 +205,14 @@ struct Server::Impl {
       }
     }
     if (!reply.ok()) {
-      SendProblem(res, ProblemFor(reply.error()));
+      Problem problem = ProblemFor(reply.error());
+      if (problem.status >= 500) {
+        // Storage and internal errors name files and SQL: log them, tell the client only that it happened.
+        std::cerr << "bantrack: " << route.method << " " << route.path << ": " << reply.error().ToString() << "\n";
+        problem.detail = "the server could not complete the request; the cause has been logged";
+        problem.errors.clear();
+      }
+      SendProblem(res, problem);
     } else {
       Reply& r = reply.value();
       for (auto& [name, value] : r.headers) res.set_header(name, value);

@@ -62,6 +62,8 @@ int RunCheck(const GlobalOptions& options, const DeviceFlags& flags, const std::
   q.snapshot->Evaluate(Query{*app, q.device, q.as_of}, decision);
   if (flags.json) {
     std::cout << rules::VerdictJson(*q.snapshot, *app, q.asked, q.as_of, decision).dump(2) << "\n";
+  } else if (flags.brief) {
+    std::cout << VerdictLine(*q.snapshot, *app, q.asked, q.as_of, decision);
   } else {
     std::cout << VerdictText(*q.snapshot, *app, q.asked, q.as_of, decision);
   }
@@ -156,6 +158,7 @@ void AddCheckCommands(CLI::App& app, GlobalOptions& options, Command& command) {
     check->add_option("--app", *app_text, "app id, or store identifier ios:<bundle id> / android:<package> / web:<domain>")
         ->required();
     AddDeviceFlags(*check, *flags, /*kind_required=*/true);
+    check->add_flag("--brief", flags->brief, "print one line: the verdict and the deciding rules");
     check->callback([&options, &command, flags, app_text] {
       command = [&options, flags, app_text] { return RunCheck(options, *flags, *app_text); };
     });

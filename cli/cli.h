@@ -43,6 +43,7 @@ struct DeviceFlags {
   std::string owner, location, network, tags;
   std::string as_of;
   bool json = false;
+  bool brief = false;  // check only: one line
 };
 void AddDeviceFlags(CLI::App& command, DeviceFlags& flags, bool kind_required);
 // Checks the flags' syntax (slugs, tag list) without touching the database.
@@ -51,6 +52,9 @@ Result<DeviceSpec> ParseDeviceFlags(const DeviceFlags& flags);
 // "bantrack: error: <message>" and one line per detail, on stderr. Returns kExitUsage.
 int Fail(const Error& error);
 
+// One line: the verdict, the app, the device, the date and the deciding rules.
+std::string VerdictLine(const Snapshot& snapshot, Index app, const DeviceSpec& device, Date as_of,
+                        const Decision& decision);
 // The human-readable answer of `bantrack check`: the verdict, why, and the sources.
 std::string VerdictText(const Snapshot& snapshot, Index app, const DeviceSpec& device, Date as_of,
                         const Decision& decision);

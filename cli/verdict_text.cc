@@ -1,5 +1,6 @@
 // The readable form of a verdict: what the answer is, which rules decided it and how they reach the device and
 // the app, and where to read the sources.
+#include <algorithm>
 #include <sstream>
 
 #include "cli/cli.h"
@@ -64,6 +65,18 @@ void DescribeMatch(std::ostream& out, const Snapshot& snapshot, Index app, const
 }
 
 }  // namespace
+
+std::string VerdictLine(const Snapshot& snapshot, Index app, const DeviceSpec& device, Date as_of,
+                        const Decision& decision) {
+  std::string verdict(Name(decision.verdict));
+  verdict.resize(std::max<size_t>(verdict.size(), 12), ' ');
+  std::string line = verdict + " " + snapshot.model().apps[app].id + " on a " + DescribeDevice(snapshot, device) +
+                     ", as of " + as_of.ToString();
+  std::vector<std::string> decisive;
+  for (size_t i = 0; i < decision.decisive_count(); ++i) decisive.push_back(snapshot.model().rules[decision.matches[i].rule].id);
+  if (!decisive.empty()) line += "  <- " + Joined(decisive, ", ");
+  return line + "\n";
+}
 
 std::string VerdictText(const Snapshot& snapshot, Index app, const DeviceSpec& device, Date as_of,
                         const Decision& decision) {

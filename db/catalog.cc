@@ -135,6 +135,24 @@ KeptCounts Merge(const Model& stored, const Model& written, bool replace_all, Mo
   };
 }
 
+// Puts each list of a Merge()d model in id order, given that its stored part already is (a snapshot's model is
+// sorted): sorting the written part and merging the two moves few records, while leaving it to
+// Snapshot::Build's full sort, with records out of place at the end, costs several times more at 50,000 rules.
+template <typename RecordT>
+void SortWrittenIn(std::vector<RecordT>& list, size_t kept) {
+  auto by_id = [](const RecordT& a, const RecordT& b) { return a.id < b.id; };
+  const auto written = list.begin() + static_cast<std::ptrdiff_t>(kept);
+  std::stable_sort(written, list.end(), by_id);
+  std::inplace_merge(list.begin(), written, list.end(), by_id);
+}
+
+void SortWrittenIn(Model& merged, const KeptCounts& kept) {
+  SortWrittenIn(merged.entities, kept[static_cast<size_t>(RecordType::kEntity)]);
+  SortWrittenIn(merged.publishers, kept[static_cast<size_t>(RecordType::kPublisher)]);
+  SortWrittenIn(merged.apps, kept[static_cast<size_t>(RecordType::kApp)]);
+  SortWrittenIn(merged.rules, kept[static_cast<size_t>(RecordType::kRule)]);
+}
+
 // The problems Validate finds in the merged data set, located.
 std::vector<FieldError> MergedProblems(const Model& stored, const Model& written, bool replace_all,
                                        const WrittenPath& written_path) {
@@ -153,7 +171,7 @@ Error Problems(const std::string& subject, std::vector<FieldError> problems) {
 // The records of `model` that refer to the record (type, id), as `rule "x" (issuer)`, in the order they would
 // have to be deleted in: rules, apps, publishers, entities, each list in model order.
 std::vector<std::string> Referrers(const Model& model, RecordType type, const std::string& id) {
-  auto names = [&id](const std::vector<std::string>& list) {
+  auto lists_id = [&id](const std::vector<std::string>& list) {
     return std::find(list.begin(), list.end(), id) != list.end();
   };
   std::vector<std::string> referrers;
@@ -169,17 +187,18 @@ std::vector<std::string> Referrers(const Model& model, RecordType type, const st
     case RecordType::kEntity:
       for (const Rule& r : model.rules) check(RecordType::kRule, r.id, {{r.issuer == id, "issuer"}});
       for (const Entity& e : model.entities) {
-        check(RecordType::kEntity, e.id, {{names(e.part_of), "part_of"}, {names(e.within), "within"}});
+        check(RecordType::kEntity, e.id, {{lists_id(e.part_of), "part_of"}, {lists_id(e.within), "within"}});
       }
       break;
     case RecordType::kPublisher:
-      for (const Rule& r : model.rules) check(RecordType::kRule, r.id, {{names(r.publishers), "publishers"}});
+      for (const Rule& r : model.rules) check(RecordType::kRule, r.id, {{lists_id(r.publishers), "publishers"}});
       for (const App& a : model.apps) check(RecordType::kApp, a.id, {{a.publisher == id, "publisher"}});
-      for (const Publisher& p : model.publishers)
-        check(RecordType::kPublisher, p.id, {{names(p.owned_by), "owned_by"}});
+      for (const Publisher& p : model.publishers) {
+        check(RecordType::kPublisher, p.id, {{lists_id(p.owned_by), "owned_by"}});
+      }
       break;
     case RecordType::kApp:
-      for (const Rule& r : model.rules) check(RecordType::kRule, r.id, {{names(r.apps), "apps"}});
+      for (const Rule& r : model.rules) check(RecordType::kRule, r.id, {{lists_id(r.apps), "apps"}});
       break;
     case RecordType::kRule:  // nothing refers to a rule
       break;
@@ -192,17 +211,17 @@ std::string SummaryJson(const ImportSummary& summary) {
          ",\"removed\":" + std::to_string(summary.removed) + "}";
 }
 
-// The snapshot, labelled `version`, of `stored` with `written` merged in (see Merge). When that data set
-// is invalid, kInvalidData "<subject> has N problems", located by `written_path` or as stored records.
+// The snapshot, labelled `version`, of `stored` (sorted by id) with `written` merged in (see Merge). When that
+// data set is invalid, kInvalidData "<subject> has N problems", located by `written_path` or as stored records.
 Result<std::shared_ptr<const Snapshot>> BuildMerged(const Model& stored, const Model& written, bool replace_all,
                                                     const std::string& version, const std::string& subject,
                                                     const WrittenPath& written_path) {
   Model merged;
-  Merge(stored, written, replace_all, merged);
+  SortWrittenIn(merged, Merge(stored, written, replace_all, merged));
   Result<std::shared_ptr<const Snapshot>> built = Snapshot::Build(std::move(merged), version);
   if (built.ok() || built.error().code() != ErrorCode::kInvalidData) return built;
-  // Build validated its own, sorted, copy: merge again (rarely: only on this failure path) to locate each problem
-  // in the caller's terms. Validate on the same records finds the same problems.
+  // Build validated the sorted records: merge again, unsorted (rarely: only on this failure path), to locate
+  // each problem in the caller's terms. Validate on the same records finds the same problems.
   return Problems(subject, MergedProblems(stored, written, replace_all, written_path));
 }
 

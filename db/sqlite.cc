@@ -69,11 +69,9 @@ Status Statement::RunBound() {
     if (!row.ok()) return std::move(row).take_error();
     if (!*row) break;
   }
-  Reset();
+  sqlite3_reset(stmt_);
   return Status();
 }
-
-void Statement::Reset() { sqlite3_reset(stmt_); }
 
 bool Statement::IsNull(int column) const { return sqlite3_column_type(stmt_, column) == SQLITE_NULL; }
 

@@ -59,19 +59,17 @@ class Statement {
 
   // Advances to the next row: true when a row is ready, false when the statement is done.
   Result<bool> Step();
-  // Binds `values`, runs the statement to completion (any rows are discarded) and resets it for the next use.
+  // Binds `values`, runs the statement to completion (any rows are discarded) and rewinds it for the next use.
   template <typename... Values>
   Status Run(const Values&... values) {
     BANTRACK_RETURN_IF_ERROR(BindAll(values...));
     return RunBound();
   }
-  // Rewinds the statement so that it can be stepped again (bindings are kept).
-  void Reset();
 
   // Column values of the current row.
   bool IsNull(int column) const;
   int64_t Int(int column) const;
-  std::string_view Text(int column) const;  // valid until the next Step or Reset
+  std::string_view Text(int column) const;  // valid until the next Step
   std::string String(int column) const { return std::string(Text(column)); }
 
  private:

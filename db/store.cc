@@ -158,8 +158,9 @@ class RecordWriter {
   }
 
   Status InsertEdges(const std::string& child, std::string_view kind, const std::vector<std::string>& parents) {
-    for (size_t k = 0; k < parents.size(); ++k)
+    for (size_t k = 0; k < parents.size(); ++k) {
       BANTRACK_RETURN_IF_ERROR(Run(kInsertEntityEdge, child, kind, k, parents[k]));
+    }
     return Status();
   }
 

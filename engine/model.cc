@@ -181,12 +181,9 @@ class Checker {
         Add(type, i, "id", "\"" + id + "\" is not a slug (lower-case letters, digits and '-', 1-64 characters)");
         continue;
       }
-      auto [it, inserted] = first.emplace(id, i);
-      if (!inserted) {
-        Add(type, i, "id",
-            "duplicate id \"" + id + "\" (also " + std::string(ListName(type)) + "[" + std::to_string(it->second) +
-                "])");
-      }
+      // The first holder is not named by index: in a merged model (an import into stored data) the index would
+      // not be the caller's.
+      if (!first.emplace(id, i).second) Add(type, i, "id", "duplicate id \"" + id + "\"");
     }
   }
 
@@ -333,7 +330,8 @@ class Checker {
     ReportCycles(RecordType::kPublisher, owner_edges, [&](size_t i) { return model_.publishers[i].id; });
   }
 
-  // One violation per cycle found, on the edge that leaves the cycle's first record, naming every member.
+  // One violation per cycle found, on the edge that leaves the member listed last, naming every member from it:
+  // in a merged model (stored records, then an import's) that is the imported record that closed the cycle.
   template <typename IdOf>
   void ReportCycles(RecordType type, const std::vector<std::vector<std::pair<size_t, std::string>>>& edges,
                     IdOf id_of) {
@@ -341,7 +339,8 @@ class Checker {
     for (size_t i = 0; i < edges.size(); ++i) {
       for (const auto& [target, field] : edges[i]) adjacency[i].push_back(static_cast<uint32_t>(target));
     }
-    for (const std::vector<uint32_t>& cycle : FindCycles(adjacency)) {
+    for (std::vector<uint32_t> cycle : FindCycles(adjacency)) {
+      std::rotate(cycle.begin(), std::max_element(cycle.begin(), cycle.end()), cycle.end());
       std::string names;
       for (uint32_t member : cycle) names += id_of(member) + " -> ";
       names += id_of(cycle.front());

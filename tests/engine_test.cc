@@ -358,11 +358,11 @@ TEST_CASE("validation reports every problem with its place") {
   std::vector<std::string> messages;
   for (const Violation& v : violations) messages.push_back(ModelPath(v) + ": " + v.message);
   const std::vector<std::string> expected = {
-      "entities[1].part_of[0]: closes a cycle: us-dod -> us-navy -> us-dod",
+      "entities[2].part_of[0]: closes a cycle: us-navy -> us-dod -> us-navy",
       "entities[10].id: \"Bad_Id\" is not a slug (lower-case letters, digits and '-', 1-64 characters)",
       "entities[10].part_of[0]: unknown entity \"nowhere\"",
       "publishers[0].country: \"CHN\" is not an ISO 3166-1 alpha-2 code in lower case",
-      "publishers[3].owned_by[0]: closes a cycle: high-flyer -> deepseek-co -> high-flyer",
+      "publishers[4].owned_by[0]: closes a cycle: deepseek-co -> high-flyer -> deepseek-co",
       "apps[2].identifiers.android[0]: \"com.deepseek.chat\" already identifies app \"tiktok\"",
       "rules[0].timeline[1].date: 2025-01-01 is not after the previous entry (2025-01-31); dates must ascend",
       "rules[1].sources[0].url: \"ftp://example.org\" is not an http(s) URL",

@@ -1,0 +1,37 @@
+#include "api/views.h"
+
+#include "rules/bundle.h"
+
+namespace bantrack::api {
+
+nlohmann::ordered_json RecordView(const Record& record) {
+  // RecordJson is the one rendering in documented key order; an ordered parse keeps that order.
+  return nlohmann::ordered_json::parse(rules::RecordJson(record));
+}
+
+nlohmann::ordered_json IssuerView(const Snapshot& snapshot, const Rule& rule) {
+  const Entity& issuer = snapshot.model().entities[*snapshot.FindEntity(rule.issuer)];
+  return {{"id", issuer.id}, {"name", issuer.name}, {"kind", Name(issuer.kind)}};
+}
+
+nlohmann::ordered_json SelectorView(const Rule& rule) {
+  return {{"apps", rule.apps},
+          {"publishers", rule.publishers},
+          {"categories", rule.categories},
+          {"origin_countries", rule.origin_countries}};
+}
+
+std::string_view StatusName(const TimelineEntry* entry) { return entry ? Name(entry->status) : "not-yet"; }
+
+void AddStatus(nlohmann::ordered_json& doc, const TimelineEntry* entry) {
+  doc["status"] = StatusName(entry);
+  doc["since"] = entry ? nlohmann::ordered_json(entry->date.ToString()) : nullptr;
+}
+
+std::string Joined(const std::vector<std::string>& parts, std::string_view separator) {
+  std::string joined;
+  for (const std::string& part : parts) (joined += joined.empty() ? "" : separator) += part;
+  return joined;
+}
+
+}  // namespace bantrack::api
