@@ -58,38 +58,6 @@ Result<DeviceSpec> DeviceParams(const Request& request, bool kind_required) {
   return spec;
 }
 
-Result<DeviceSpec> DeviceFromJson(const nlohmann::json& value, const std::string& path) {
-  auto problem = [&](const std::string& where, std::string message) {
-    return Error(ErrorCode::kInvalidData, path + where + ": " + message, {{path + where, std::move(message)}});
-  };
-  if (!value.is_object()) return problem("", "expected an object {\"kind\": ..., \"owner\": ...}");
-  DeviceSpec spec;
-  bool has_kind = false;
-  for (const auto& [key, field] : value.items()) {
-    if (key == "kind") {
-      std::optional<DeviceKind> kind = field.is_string() ? ParseDeviceKind(field.get<std::string>()) : std::nullopt;
-      if (!kind) return problem(".kind", "expected \"government\", \"work\" or \"personal\"");
-      spec.kind = *kind;
-      has_kind = true;
-    } else if (key == "owner" || key == "location" || key == "network") {
-      if (!field.is_string() || !IsSlug(field.get<std::string>())) return problem("." + key, "expected an entity id");
-      (key == "owner" ? spec.owner : key == "location" ? spec.location : spec.network) = field.get<std::string>();
-    } else if (key == "tags") {
-      if (!field.is_array()) return problem(".tags", "expected an array of tags");
-      for (size_t i = 0; i < field.size(); ++i) {
-        if (!field[i].is_string() || !IsSlug(field[i].get<std::string>())) {
-          return problem(".tags[" + std::to_string(i) + "]", "expected a tag (a slug)");
-        }
-        spec.tags.push_back(field[i].get<std::string>());
-      }
-    } else {
-      return problem("." + key, "unknown field");
-    }
-  }
-  if (!has_kind) return problem(".kind", "missing required field");
-  return spec;
-}
-
 Result<Device> ResolveDevice(const Snapshot& snapshot, const DeviceSpec& spec, ErrorCode code,
                              const std::string& path_prefix) {
   Result<Device> device = snapshot.ResolveDevice(spec);

@@ -83,9 +83,6 @@ Result<Date> DateParam(const Request& request, const char* name);
 Status CheckSlug(const std::string& value, const char* name);
 // The device of a GET query (device, owner, location, network, tags); `device` required when `kind_required`.
 Result<DeviceSpec> DeviceParams(const Request& request, bool kind_required);
-// A device described by a JSON object {"kind", "owner"?, "location"?, "network"?, "tags"?} at `path`;
-// problems are kInvalidData located under `path`.
-Result<DeviceSpec> DeviceFromJson(const nlohmann::json& value, const std::string& path);
 // Resolves a device against the snapshot; unknown entities are `status` errors located under `path_prefix`.
 Result<Device> ResolveDevice(const Snapshot& snapshot, const DeviceSpec& spec, ErrorCode code,
                              const std::string& path_prefix);

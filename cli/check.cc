@@ -7,6 +7,7 @@
 
 #include "cli/cli.h"
 #include "rules/batch_json.h"
+#include "rules/bundle.h"
 #include "rules/verdict_json.h"
 
 namespace bantrack::cli {
@@ -147,6 +148,29 @@ int RunAllowlist(const GlobalOptions& options, const DeviceFlags& flags, const s
   return flagged ? kExitFlagged : kExitOk;
 }
 
+int RunBatch(const GlobalOptions& options, const std::string& path) {
+  std::ifstream file;
+  std::istream* in = &std::cin;
+  if (path != "-") {
+    file.open(path, std::ios::binary);
+    if (!file) return Fail(Error(ErrorCode::kIo, "cannot read " + path));
+    in = &file;
+  }
+  std::ostringstream text;
+  text << in->rdbuf();
+  Result<nlohmann::json> body = rules::ParseJson(text.str());
+  if (!body.ok()) return Fail(Error(body.error().code(), path + ": " + body.error().message(), body.error().details()));
+  auto catalog = OpenCatalog(options);
+  if (!catalog.ok()) return Fail(catalog.error());
+  rules::BatchCounts counts;
+  Result<std::string> answers = rules::AnswerBatch(*catalog.value()->snapshot(), body.value(), Today(), &counts);
+  if (!answers.ok()) return Fail(Error(answers.error().code(), path + ": " + answers.error().message(), answers.error().details()));
+  std::cout << answers.value();
+  const bool flagged = counts.verdicts[static_cast<size_t>(Verdict::kBanned)] > 0 ||
+                       counts.verdicts[static_cast<size_t>(Verdict::kRestricted)] > 0;
+  return flagged ? kExitFlagged : kExitOk;
+}
+
 }  // namespace
 
 void AddCheckCommands(CLI::App& app, GlobalOptions& options, Command& command) {
@@ -174,6 +198,15 @@ void AddCheckCommands(CLI::App& app, GlobalOptions& options, Command& command) {
     allowlist->callback([&options, &command, flags, path] {
       command = [&options, flags, path] { return RunAllowlist(options, *flags, *path); };
     });
+  }
+  {
+    auto* batch = app.add_subcommand(
+        "batch", "Answer many questions from a JSON file, exactly as POST /v1/check does: {\"device\": {...}, \"apps\": "
+                 "[...]} or {\"queries\": [{\"device\": {...}, \"app\": ..., \"as_of\"?: ...}]}. Prints the "
+                 "results document; exit 0: none banned or restricted; 1: some; 2: bad input");
+    auto path = std::make_shared<std::string>();
+    batch->add_option("FILE", *path, "the questions, - for standard input")->required();
+    batch->callback([&options, &command, path] { command = [&options, path] { return RunBatch(options, *path); }; });
   }
 }
 

@@ -1,10 +1,15 @@
-// Answers of batch checks (POST /v1/check, bantrack allowlist --json), written straight into a string: a fleet
-// sweep renders millions of them, so this path builds no JSON tree.
+// Batch checks (POST /v1/check, bantrack batch, bantrack allowlist --json): many questions in one JSON body,
+// answered in the order asked. Answers are written straight into a string: a fleet sweep renders millions of them,
+// so this path builds no JSON tree.
 #pragma once
 
+#include <array>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
+
+#include <nlohmann/json.hpp>
 
 #include "engine/query.h"
 #include "engine/snapshot.h"
@@ -19,5 +24,24 @@ void AppendJsonString(std::string& out, std::string_view text);
 // in the catalog) the verdict is "unknown" and decisive is empty; `decision` is then ignored and may be null.
 void AppendBatchItem(std::string& out, const Snapshot& snapshot, std::string_view asked, std::optional<Index> app,
                      const Decision* decision);
+
+// A device described by a JSON object {"kind", "owner"?, "location"?, "network"?, "tags"?} at `path`;
+// problems are kInvalidData located under `path` ("device.kind").
+Result<DeviceSpec> ParseDeviceJson(const nlohmann::json& value, const std::string& path);
+
+// How many answers of each verdict a batch gave (indexed by Verdict), and how many apps were unknown.
+struct BatchCounts {
+  std::array<uint64_t, 4> verdicts{};
+  uint64_t unknown = 0;
+};
+
+// Answers a batch body, either {"device": {...}, "apps": [...], "as_of"?} (one device, many apps) or
+// {"queries": [{"device": {...}, "app": "...", "as_of"?}, ...], "as_of"?}; a missing as_of is `default_as_of`.
+// Returns {"results":[<AppendBatchItem>...],"snapshot":"..."} followed by a newline. Every question is validated
+// before any is answered: problems (unknown fields, wrong types, unknown entities, bad dates) are kInvalidData
+// located in the body ("queries[3].device.owner"). Apps not in the catalog are answered "unknown", not refused.
+// At most 1,000,000 questions.
+Result<std::string> AnswerBatch(const Snapshot& snapshot, const nlohmann::json& body, Date default_as_of,
+                                BatchCounts* counts = nullptr);
 
 }  // namespace bantrack::rules

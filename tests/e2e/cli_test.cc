@@ -221,6 +221,26 @@ TEST_CASE("allowlist: every line checked, unknown identifiers reported, exit cod
             .exit_code == 0);
 }
 
+TEST_CASE("batch answers a POST /v1/check body from a file") {
+  TempDir dir;
+  WriteFile(dir.File("fleet.json"), R"({"queries": [
+      {"device": {"kind": "government", "owner": "us-tx-dps"}, "app": "deepseek", "as_of": "2025-01-30"},
+      {"device": {"kind": "government", "owner": "us-tx-dps"}, "app": "deepseek"},
+      {"device": {"kind": "personal"}, "app": "ios:com.example.unknown"}], "as_of": "2025-02-01"})");
+  CommandResult result = Run({"--db", SeededDb(), "batch", dir.File("fleet.json")});
+  CHECK(result.exit_code == 1);
+  const json doc = json::parse(result.out);
+  REQUIRE(doc["results"].size() == 3);
+  CHECK(doc["results"][0]["verdict"] == "allowed");
+  CHECK(doc["results"][1]["decisive"] == json::array({"us-tx-2025-01-31-chinese-ai-social"}));
+  CHECK(doc["results"][2]["verdict"] == "unknown");
+
+  WriteFile(dir.File("bad.json"), R"({"queries": [{"device": {"kind": "work", "owner": "nowhere"}, "app": "x"}]})");
+  CommandResult bad = Run({"--db", SeededDb(), "batch", dir.File("bad.json")});
+  CHECK(bad.exit_code == 2);
+  CHECK(bad.err.find("queries[0].device.owner") != std::string::npos);
+}
+
 TEST_CASE("validate, list and CSV export") {
   CommandResult valid = Run({"validate", SourceDir() + "/seed-data/bantrack.json"});
   CHECK(valid.exit_code == 0);
@@ -243,7 +263,7 @@ TEST_CASE("validate, list and CSV export") {
 }
 
 TEST_CASE("help for every command") {
-  for (const char* command : {"check", "allowlist", "import", "export", "validate", "list", "token", "serve",
+  for (const char* command : {"check", "allowlist", "batch", "import", "export", "validate", "list", "token", "serve",
                               "changes"}) {
     CAPTURE(command);
     CommandResult help = Run({command, "--help"});
