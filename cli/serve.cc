@@ -3,6 +3,7 @@
 #include <iostream>
 #include <thread>
 
+#include "api/follower.h"
 #include "api/server.h"
 #include "cli/cli.h"
 
@@ -16,6 +17,8 @@ struct ServeFlags {
   std::string cors_origin;
   size_t max_body_bytes = 64u << 20;
   bool quiet = false;
+  std::string follow;     // replica mode: the primary's URL
+  int poll_ms = 1000;
 };
 
 Result<std::pair<std::string, int>> ParseListen(const std::string& listen) {
@@ -46,12 +49,27 @@ int RunServe(const GlobalOptions& options, const ServeFlags& flags) {
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
-  auto catalog = OpenCatalog(options);
-  if (!catalog.ok()) return Fail(catalog.error());
-  db::Catalog& live = *catalog.value();
+  // A primary answers from its database; a replica from snapshots pulled from its primary.
+  std::unique_ptr<db::Catalog> catalog;
+  std::unique_ptr<api::Follower> follower;
   api::DataSource source;
-  source.snapshot = [&live] { return live.snapshot(); };
-  source.catalog = &live;
+  if (flags.follow.empty()) {
+    auto opened = OpenCatalog(options);
+    if (!opened.ok()) return Fail(opened.error());
+    catalog = std::move(opened).value();
+    source.snapshot = [live = catalog.get()] { return live->snapshot(); };
+    source.catalog = catalog.get();
+  } else {
+    if (flags.poll_ms < 50) return Fail(Error(ErrorCode::kInvalidInput, "--poll-ms: at least 50"));
+    follower = std::make_unique<api::Follower>(flags.follow, std::chrono::milliseconds(flags.poll_ms));
+    if (Status first = follower->SyncOnce(); !first.ok()) {
+      std::cerr << "bantrack: replica: " << first.error().message() << "; answering 503 until the primary answers\n";
+    }
+    follower->Start();
+    source.snapshot = [f = follower.get()] { return f->snapshot(); };
+    source.primary_url = flags.follow;
+    source.seconds_since_sync = [f = follower.get()] { return f->SecondsSinceSync(); };
+  }
 
   api::ServerOptions server_options;
   server_options.host = address->first;
@@ -61,7 +79,7 @@ int RunServe(const GlobalOptions& options, const ServeFlags& flags) {
   server_options.cors_origin = flags.cors_origin;
   server_options.max_body_bytes = flags.max_body_bytes;
   server_options.access_log = !flags.quiet;
-  api::Server server(std::move(source), server_options);
+  api::Server server(source, server_options);
   if (Status bound = server.Bind(); !bound.ok()) return Fail(bound.error());
 
   std::thread signal_watcher([&server, signals] {
@@ -71,10 +89,16 @@ int RunServe(const GlobalOptions& options, const ServeFlags& flags) {
               << ": finishing requests in flight, then stopping\n";
     server.Stop();
   });
-  const auto snapshot = live.snapshot();
-  std::cout << "bantrack: serving http://" << address->first << ":" << server.port() << "/ (data version "
-            << snapshot->version() << ": " << snapshot->model().rules.size() << " rules, "
-            << snapshot->model().apps.size() << " apps; database " << options.db << ")" << std::endl;
+  std::cout << "bantrack: serving http://" << address->first << ":" << server.port() << "/ (";
+  if (const auto snapshot = source.snapshot()) {
+    std::cout << "data version " << snapshot->version() << ": " << snapshot->model().rules.size() << " rules, "
+              << snapshot->model().apps.size() << " apps; ";
+  }
+  if (follower) {
+    std::cout << "read-only replica of " << flags.follow << ")" << std::endl;
+  } else {
+    std::cout << "database " << options.db << ")" << std::endl;
+  }
   Status ran = server.Run();
   // If the server stopped on its own, wake the watcher so it can be joined.
   pthread_kill(signal_watcher.native_handle(), SIGTERM);
@@ -96,6 +120,11 @@ void AddServeCommand(CLI::App& app, GlobalOptions& options, Command& command) {
   serve->add_option("--cors-origin", flags->cors_origin, "allow browsers from this origin (default: CORS closed)");
   serve->add_option("--max-body", flags->max_body_bytes, "largest request body in bytes")->capture_default_str();
   serve->add_flag("--quiet", flags->quiet, "no access log");
+  serve->add_option("--follow", flags->follow,
+                    "run as a read-only replica of the primary at URL (e.g. http://10.0.0.5:8080): pull its data, "
+                    "answer reads, refuse writes");
+  serve->add_option("--poll-ms", flags->poll_ms, "replica: how often to ask the primary for changes, in ms")
+      ->capture_default_str();
   serve->callback([&options, &command, flags] {
     command = [&options, flags] { return RunServe(options, *flags); };
   });

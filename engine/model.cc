@@ -145,6 +145,10 @@ const std::string& Label(const Rule& r) { return r.title; }
 class Checker {
  public:
   explicit Checker(const Model& model) : model_(model) {
+    entity_ids_.reserve(model.entities.size());
+    publisher_ids_.reserve(model.publishers.size());
+    app_ids_.reserve(model.apps.size());
+    for (auto& ids : store_ids_) ids.reserve(model.apps.size());
     for (size_t i = 0; i < model.entities.size(); ++i) entity_ids_.emplace(model.entities[i].id, i);
     for (size_t i = 0; i < model.publishers.size(); ++i) publisher_ids_.emplace(model.publishers[i].id, i);
     for (size_t i = 0; i < model.apps.size(); ++i) app_ids_.emplace(model.apps[i].id, i);
@@ -188,19 +192,25 @@ class Checker {
   }
 
   // Reports repeated elements of a list, and checks each with `check` (which returns an error message or "").
+  // Validation runs on every write of a large data set, so the common case — nothing wrong — allocates nothing:
+  // paths are built only for problems, and short lists are searched for repeats without a hash set.
   template <typename Check>
-  void CheckList(RecordType type, size_t index, const std::string& field, const std::vector<std::string>& list,
+  void CheckList(RecordType type, size_t index, std::string_view field, const std::vector<std::string>& list,
                  Check check) {
+    constexpr size_t kShortList = 16;
     std::unordered_set<std::string_view> seen;
+    if (list.size() > kShortList) seen.reserve(list.size());
     for (size_t k = 0; k < list.size(); ++k) {
-      std::string element_path = field + "[" + std::to_string(k) + "]";
-      if (!seen.insert(list[k]).second) {
-        Add(type, index, element_path, "\"" + list[k] + "\" is listed twice");
-        continue;
-      }
-      std::string problem = check(list[k]);
-      if (!problem.empty()) Add(type, index, element_path, std::move(problem));
+      const bool repeated = list.size() > kShortList
+                                ? !seen.insert(list[k]).second
+                                : std::find(list.begin(), list.begin() + k, list[k]) != list.begin() + k;
+      std::string problem = repeated ? "\"" + list[k] + "\" is listed twice" : check(list[k]);
+      if (!problem.empty()) Add(type, index, ElementPath(field, k), std::move(problem));
     }
+  }
+
+  static std::string ElementPath(std::string_view field, size_t k) {
+    return std::string(field) + "[" + std::to_string(k) + "]";
   }
 
   static std::string SlugProblem(const std::string& value, std::string_view what) {
@@ -240,15 +250,18 @@ class Checker {
     }
     CheckList(RecordType::kApp, i, "categories", a.categories,
               [](const std::string& c) { return SlugProblem(c, "category"); });
+    static constexpr std::string_view kFields[kPlatformCount] = {"identifiers.ios", "identifiers.android",
+                                                                 "identifiers.web"};
     for (int p = 0; p < kPlatformCount; ++p) {
       const Platform platform = static_cast<Platform>(p);
-      const std::string field = "identifiers." + std::string(Name(platform));
-      CheckList(RecordType::kApp, i, field, a.identifiers[p], [&](const std::string& identifier) -> std::string {
+      CheckList(RecordType::kApp, i, kFields[p], a.identifiers[p], [&](const std::string& identifier) -> std::string {
         if (!IsStoreIdentifier(platform, identifier)) {
           return "\"" + identifier + "\" is not a valid " + std::string(Name(platform)) + " identifier";
         }
-        auto [it, inserted] = store_ids_[p].emplace(identifier, a.id);
-        if (!inserted && it->second != a.id) return "\"" + identifier + "\" already identifies app \"" + it->second + "\"";
+        auto [it, inserted] = store_ids_[p].emplace(identifier, i);
+        if (!inserted && it->second != i) {
+          return "\"" + identifier + "\" already identifies app \"" + model_.apps[it->second].id + "\"";
+        }
         return "";
       });
     }
@@ -301,43 +314,45 @@ class Checker {
     }
   }
 
-  void CheckCycles() {
-    std::vector<std::vector<std::pair<size_t, std::string>>> entity_edges(model_.entities.size());
-    for (size_t i = 0; i < model_.entities.size(); ++i) {
-      const Entity& e = model_.entities[i];
-      for (size_t k = 0; k < e.part_of.size(); ++k) {
-        if (auto it = entity_ids_.find(e.part_of[k]); it != entity_ids_.end() && it->second != i) {
-          entity_edges[i].push_back({it->second, "part_of[" + std::to_string(k) + "]"});
-        }
-      }
-      for (size_t k = 0; k < e.within.size(); ++k) {
-        if (auto it = entity_ids_.find(e.within[k]); it != entity_ids_.end() && it->second != i) {
-          entity_edges[i].push_back({it->second, "within[" + std::to_string(k) + "]"});
-        }
-      }
-    }
-    ReportCycles(RecordType::kEntity, entity_edges, [&](size_t i) { return model_.entities[i].id; });
+  // An edge of a hierarchy, remembered by the list and position it came from so that a path is built only for
+  // the edges a cycle report names.
+  struct Edge {
+    uint32_t target;
+    std::string_view list;  // "part_of", "within", "owned_by"
+    uint32_t position;
+  };
 
-    std::vector<std::vector<std::pair<size_t, std::string>>> owner_edges(model_.publishers.size());
-    for (size_t i = 0; i < model_.publishers.size(); ++i) {
-      const Publisher& p = model_.publishers[i];
-      for (size_t k = 0; k < p.owned_by.size(); ++k) {
-        if (auto it = publisher_ids_.find(p.owned_by[k]); it != publisher_ids_.end() && it->second != i) {
-          owner_edges[i].push_back({it->second, "owned_by[" + std::to_string(k) + "]"});
+  template <typename Record>
+  void AddEdges(const std::vector<Record>& records, const std::unordered_map<std::string_view, size_t>& ids,
+                std::vector<std::vector<Edge>>& edges, std::string_view list_name,
+                const std::vector<std::string> Record::*list) {
+    for (size_t i = 0; i < records.size(); ++i) {
+      const std::vector<std::string>& parents = records[i].*list;
+      for (size_t k = 0; k < parents.size(); ++k) {
+        if (auto it = ids.find(parents[k]); it != ids.end() && it->second != i) {
+          edges[i].push_back({static_cast<uint32_t>(it->second), list_name, static_cast<uint32_t>(k)});
         }
       }
     }
+  }
+
+  void CheckCycles() {
+    std::vector<std::vector<Edge>> entity_edges(model_.entities.size());
+    AddEdges(model_.entities, entity_ids_, entity_edges, "part_of", &Entity::part_of);
+    AddEdges(model_.entities, entity_ids_, entity_edges, "within", &Entity::within);
+    ReportCycles(RecordType::kEntity, entity_edges, [&](size_t i) { return model_.entities[i].id; });
+    std::vector<std::vector<Edge>> owner_edges(model_.publishers.size());
+    AddEdges(model_.publishers, publisher_ids_, owner_edges, "owned_by", &Publisher::owned_by);
     ReportCycles(RecordType::kPublisher, owner_edges, [&](size_t i) { return model_.publishers[i].id; });
   }
 
   // One violation per cycle found, on the edge that leaves the member listed last, naming every member from it:
   // in a merged model (stored records, then an import's) that is the imported record that closed the cycle.
   template <typename IdOf>
-  void ReportCycles(RecordType type, const std::vector<std::vector<std::pair<size_t, std::string>>>& edges,
-                    IdOf id_of) {
+  void ReportCycles(RecordType type, const std::vector<std::vector<Edge>>& edges, IdOf id_of) {
     std::vector<std::vector<uint32_t>> adjacency(edges.size());
     for (size_t i = 0; i < edges.size(); ++i) {
-      for (const auto& [target, field] : edges[i]) adjacency[i].push_back(static_cast<uint32_t>(target));
+      for (const Edge& edge : edges[i]) adjacency[i].push_back(edge.target);
     }
     for (std::vector<uint32_t> cycle : FindCycles(adjacency)) {
       std::rotate(cycle.begin(), std::max_element(cycle.begin(), cycle.end()), cycle.end());
@@ -347,8 +362,8 @@ class Checker {
       const size_t first = cycle.front();
       const size_t next = cycle.size() > 1 ? cycle[1] : cycle.front();
       std::string field;
-      for (const auto& [target, edge_field] : edges[first]) {
-        if (target == next) field = edge_field;
+      for (const Edge& edge : edges[first]) {
+        if (edge.target == next && field.empty()) field = ElementPath(edge.list, edge.position);
       }
       Add(type, first, field, "closes a cycle: " + names);
     }
@@ -356,7 +371,7 @@ class Checker {
 
   const Model& model_;
   std::unordered_map<std::string_view, size_t> entity_ids_, publisher_ids_, app_ids_;
-  std::unordered_map<std::string, std::string> store_ids_[kPlatformCount];
+  std::unordered_map<std::string_view, size_t> store_ids_[kPlatformCount];  // identifier -> app index
   std::vector<Violation> out_;
 };
 
