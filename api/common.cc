@@ -8,11 +8,10 @@ namespace bantrack::api {
 
 std::string Request::Param(const char* name) const { return http.get_param_value(name); }
 
-Reply JsonReply(const nlohmann::ordered_json& doc, int status, bool cacheable) {
+Reply JsonReply(const nlohmann::ordered_json& doc, int status) {
   Reply reply;
   reply.status = status;
   reply.body = doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
-  reply.cacheable = cacheable;
   return reply;
 }
 

@@ -27,8 +27,6 @@ struct Reply {
   std::string content_type = "application/json";
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;
-  // A function of (snapshot, today, URL) only: gets an ETag and honours If-None-Match with 304.
-  bool cacheable = false;
 };
 
 // The request as a handler sees it: one snapshot for the whole request.
@@ -56,6 +54,10 @@ struct Route {
   Access access = Access::kPublic;
   Handler handler;
   bool json_body = false;           // takes a JSON body: other content types get 415 before the handler runs
+  // Answers from live state (the edit log, health, metrics, files) rather than from the snapshot alone. Other GET
+  // answers are a function of (snapshot, today's date, URL): they carry an ETag, and a matching If-None-Match is
+  // answered 304 before the handler runs. Live routes are never tagged, and are served before any snapshot exists.
+  bool live = false;
 };
 
 // The route groups.
@@ -72,8 +74,8 @@ std::vector<Route> AllRoutes();
 
 // ----- helpers shared by route groups -----
 
-// 200 with `doc` as indented JSON and a trailing newline.
-Reply JsonReply(const nlohmann::ordered_json& doc, int status = 200, bool cacheable = true);
+// `status` with `doc` as indented JSON and a trailing newline.
+Reply JsonReply(const nlohmann::ordered_json& doc, int status = 200);
 
 // A query-parameter problem: kInvalidInput with the parameter as path.
 Error BadParam(std::string name, std::string message);

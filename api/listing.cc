@@ -86,7 +86,7 @@ bool Pager::Take(std::string_view key) {
 
 nlohmann::ordered_json Pager::Finish(nlohmann::ordered_json doc, nlohmann::ordered_json items,
                                      const Snapshot& snapshot) const {
-  doc["items"] = items.is_null() ? nlohmann::ordered_json::array() : std::move(items);
+  doc["items"] = std::move(items);
   doc["next_cursor"] = more_ ? nlohmann::ordered_json(Base64UrlEncode(list_ + kCursorSeparator + last_)) : nullptr;
   doc["total"] = total_;
   doc["snapshot"] = snapshot.version();
@@ -100,9 +100,8 @@ Result<TextQuery> TextQuery::FromRequest(const Request& request) {
 }
 
 bool TextQuery::Contains(std::string_view field) const {
-  auto it = std::search(field.begin(), field.end(), needle_.begin(), needle_.end(), [](char a, char b) {
-    return std::tolower(static_cast<unsigned char>(a)) == b;
-  });
+  auto it = std::search(field.begin(), field.end(), needle_.begin(), needle_.end(),
+                        [](char a, char b) { return std::tolower(static_cast<unsigned char>(a)) == b; });
   return it != field.end();
 }
 

@@ -43,8 +43,7 @@ std::vector<std::string_view> RuleStatusNames() {
   return names;
 }
 
-Result<uint64_t> NumberParam(const Request& request, const char* name, uint64_t fallback, uint64_t min,
-                             uint64_t max) {
+Result<uint64_t> NumberParam(const Request& request, const char* name, uint64_t fallback, uint64_t min, uint64_t max) {
   if (!request.Has(name)) return fallback;
   const std::string text = request.Param(name);
   uint64_t value = 0;
@@ -73,10 +72,10 @@ Result<Index> FindRecord(const Snapshot& snapshot, RecordType type, const std::s
   }
   if (found) return *found;
   const std::string record(RecordName(type));
-  return Error(ErrorCode::kNotFound,
-               record + " \"" + id + "\" does not exist (search with GET /v1/" + std::string(ListName(type)) + "?q=" +
-                   id + ")",
-               {{where, "no " + record + " has this id"}});
+  return Error(
+      ErrorCode::kNotFound,
+      record + " \"" + id + "\" does not exist (search with GET /v1/" + std::string(ListName(type)) + "?q=" + id + ")",
+      {{where, "no " + record + " has this id"}});
 }
 
 Result<std::optional<Index>> RecordParam(const Request& request, const char* name, RecordType type) {
@@ -95,7 +94,8 @@ Result<std::optional<Index>> AppParam(const Request& request, const char* name) 
     return BadParam(name, "\"" + text.substr(0, 80) + "\" is neither an app id nor ios:/android:/web:<identifier>");
   }
   if (std::optional<Index> app = request.snapshot->ResolveApp(text)) return app;
-  return Error(ErrorCode::kNotFound, std::string(name) + ": no app has the store identifier \"" + text.substr(0, 200) + "\"",
+  return Error(ErrorCode::kNotFound,
+               std::string(name) + ": no app has the store identifier \"" + text.substr(0, 200) + "\"",
                {{name, "not a store identifier in the catalog (ios:<bundle id>, android:<package>, web:<domain>)"}});
 }
 

@@ -4,7 +4,6 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <initializer_list>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -36,9 +35,8 @@ std::vector<std::string_view> EnumNames(int count) {
 // The statuses a rule can have on a date: the five of a timeline, and "not-yet" before its first entry.
 std::vector<std::string_view> RuleStatusNames();
 
-// An optional whole number in [0, max]: `fallback` when absent. (limit, since, ...)
-Result<uint64_t> NumberParam(const Request& request, const char* name, uint64_t fallback, uint64_t min,
-                             uint64_t max);
+// An optional whole number in [min, max]: `fallback` when absent.
+Result<uint64_t> NumberParam(const Request& request, const char* name, uint64_t fallback, uint64_t min, uint64_t max);
 
 // `limit` of a list or feed: default 100, 1..1000.
 inline constexpr uint64_t kDefaultLimit = 100;

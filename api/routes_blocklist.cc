@@ -20,7 +20,7 @@ struct FormatInfo {
   bool needs_platform;
 };
 constexpr FormatInfo kFormats[] = {
-    {"json", Format::kJson, false},       {"txt", Format::kTxt, true},     {"csv", Format::kCsv, true},
+    {"json", Format::kJson, false},           {"txt", Format::kTxt, true},      {"csv", Format::kCsv, true},
     {"intune-csv", Format::kIntuneCsv, true}, {"amapi", Format::kAmapi, false},
 };
 
@@ -45,8 +45,8 @@ std::vector<Blocked> BlockedApps(const Snapshot& snapshot, const Device& device,
   Decision decision;
   for (Index a = 0; a < snapshot.model().apps.size(); ++a) {
     snapshot.Evaluate(Query{a, device, as_of}, decision);
-    const bool block = decision.verdict == Verdict::kBanned ||
-                       (include_restricted && decision.verdict == Verdict::kRestricted);
+    const bool block =
+        decision.verdict == Verdict::kBanned || (include_restricted && decision.verdict == Verdict::kRestricted);
     if (!block) continue;
     Blocked& entry = blocked.emplace_back(Blocked{a, decision.verdict, {}});
     for (size_t m = 0; m < decision.decisive_count(); ++m) {
@@ -76,7 +76,6 @@ Reply TextReply(std::string body, std::string content_type) {
   Reply reply;
   reply.body = std::move(body);
   reply.content_type = std::move(content_type);
-  reply.cacheable = true;
   return reply;
 }
 
@@ -90,8 +89,8 @@ Reply JsonList(const Snapshot& snapshot, const Blocklist& list) {
   doc["device"] = rules::DeviceJson(list.device);
   doc["platform"] = list.platform ? nlohmann::ordered_json(Name(*list.platform)) : nullptr;
   doc["as_of"] = list.as_of.ToString();
-  doc["include"] = list.include_restricted ? nlohmann::ordered_json({"banned", "restricted"})
-                                           : nlohmann::ordered_json({"banned"});
+  doc["include"] =
+      list.include_restricted ? nlohmann::ordered_json({"banned", "restricted"}) : nlohmann::ordered_json({"banned"});
   nlohmann::ordered_json& apps = doc["apps"] = nlohmann::ordered_json::array();
   for (const Blocked& blocked : list.apps) {
     const App& app = model.apps[blocked.app];
@@ -176,7 +175,8 @@ Reply IntuneList(const Snapshot& snapshot, const Blocklist& list) {
 Reply AmapiList(const Snapshot& snapshot, const Blocklist& list) {
   nlohmann::ordered_json applications = nlohmann::ordered_json::array();
   for (const Blocked& blocked : list.apps) {
-    for (const std::string& package : snapshot.model().apps[blocked.app].identifiers[static_cast<int>(Platform::kAndroid)]) {
+    for (const std::string& package :
+         snapshot.model().apps[blocked.app].identifiers[static_cast<int>(Platform::kAndroid)]) {
       applications.push_back({{"packageName", package}, {"installType", "BLOCKED"}});
     }
   }

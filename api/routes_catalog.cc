@@ -3,14 +3,12 @@
 // at this entity, and from which authority" (/v1/entities/{id}/restrictions).
 #include <algorithm>
 #include <array>
-#include <functional>
 #include <unordered_set>
 
 #include "api/http.h"
 #include "api/listing.h"
 #include "api/params.h"
 #include "api/views.h"
-#include "rules/bundle.h"
 
 namespace bantrack::api {
 namespace {
@@ -27,10 +25,6 @@ std::vector<std::string_view> ScopeNames(const Rule& rule) {
   std::vector<std::string_view> names;
   for (Scope scope : rule.scope) names.push_back(Name(scope));
   return names;
-}
-
-nlohmann::ordered_json EntityRef(const Entity& entity) {
-  return {{"id", entity.id}, {"name", entity.name}, {"kind", Name(entity.kind)}};
 }
 
 // Whether `publisher` published the app, or owns (transitively) the one that did.
@@ -216,9 +210,10 @@ Result<Reply> GetEntity(Request& request) {
   };
   nlohmann::ordered_json doc = RecordView(entity);
   doc["children"] = std::move(children);
-  doc["org_ancestors"] = refs(NearestFirst(*found, [&](Index e) -> auto& { return model.entities[e].part_of; }, find));
-  doc["territory_ancestors"] =
-      refs(NearestFirst(*found, [&](Index e) -> auto& { return model.entities[e].within; }, find));
+  doc["org_ancestors"] = refs(NearestFirst(
+      *found, [&](Index e) -> auto& { return model.entities[e].part_of; }, find));
+  doc["territory_ancestors"] = refs(NearestFirst(
+      *found, [&](Index e) -> auto& { return model.entities[e].within; }, find));
   doc["snapshot"] = snapshot.version();
   return JsonReply(doc);
 }
@@ -302,7 +297,8 @@ Result<Reply> ListPublishers(Request& request) {
   if (!q.ok()) return std::move(q).take_error();
   const std::string country = request.Param("country");
   if (request.Has("country") && !IsCountryCode(country)) {
-    return BadParam("country", "\"" + country.substr(0, 40) + "\" is not a country code (ISO 3166-1 alpha-2, lower case)");
+    return BadParam("country",
+                    "\"" + country.substr(0, 40) + "\" is not a country code (ISO 3166-1 alpha-2, lower case)");
   }
 
   nlohmann::ordered_json items = nlohmann::ordered_json::array();
@@ -321,8 +317,9 @@ Result<Reply> GetPublisher(Request& request) {
   const Model& model = snapshot.model();
 
   nlohmann::ordered_json owners = nlohmann::ordered_json::array();
-  for (Index owner : NearestFirst(*found, [&](Index p) -> auto& { return model.publishers[p].owned_by; },
-                                  [&](const std::string& id) { return snapshot.FindPublisher(id); })) {
+  for (Index owner : NearestFirst(
+           *found, [&](Index p) -> auto& { return model.publishers[p].owned_by; },
+           [&](const std::string& id) { return snapshot.FindPublisher(id); })) {
     const Publisher& p = model.publishers[owner];
     owners.push_back({{"id", p.id}, {"name", p.name}, {"country", p.country}});
   }
@@ -409,8 +406,8 @@ Result<Reply> ListRules(Request& request) {
     if (*app && !snapshot.Selects(r, **app)) continue;
     if (!status->empty() && StatusName(EntryAt(rule, *as_of)) != *status) continue;
     if (!effect->empty() && Name(rule.effect) != *effect) continue;
-    if (!scope->empty() && std::none_of(rule.scope.begin(), rule.scope.end(),
-                                        [&](Scope s) { return Name(s) == *scope; })) {
+    if (!scope->empty() &&
+        std::none_of(rule.scope.begin(), rule.scope.end(), [&](Scope s) { return Name(s) == *scope; })) {
       continue;
     }
     if (!q->Matches({rule.id, rule.title, rule.summary, rule.issuer, model.entities[issuer_index].name})) continue;
@@ -436,16 +433,18 @@ Result<Reply> GetRule(Request& request) {
 void AddCatalogRoutes(std::vector<Route>& routes) {
   routes.push_back({"GET", "/v1/apps", {"q", "publisher", "category", "limit", "cursor"}, Access::kPublic, ListApps});
   routes.push_back({"GET", "/v1/apps/{id}", {"as_of"}, Access::kPublic, GetApp});
-  routes.push_back({"GET", "/v1/apps/{id}/restrictions", {"as_of", "status", "limit", "cursor"}, Access::kPublic,
-                    AppRestrictions});
+  routes.push_back(
+      {"GET", "/v1/apps/{id}/restrictions", {"as_of", "status", "limit", "cursor"}, Access::kPublic, AppRestrictions});
   routes.push_back({"GET", "/v1/entities", {"q", "kind", "parent", "limit", "cursor"}, Access::kPublic, ListEntities});
   routes.push_back({"GET", "/v1/entities/{id}", {}, Access::kPublic, GetEntity});
   routes.push_back({"GET", "/v1/entities/{id}/restrictions", {"as_of"}, Access::kPublic, EntityRestrictions});
   routes.push_back({"GET", "/v1/publishers", {"q", "country", "limit", "cursor"}, Access::kPublic, ListPublishers});
   routes.push_back({"GET", "/v1/publishers/{id}", {}, Access::kPublic, GetPublisher});
-  routes.push_back({"GET", "/v1/rules",
+  routes.push_back({"GET",
+                    "/v1/rules",
                     {"q", "issuer", "issuer_tree", "app", "status", "effect", "scope", "as_of", "limit", "cursor"},
-                    Access::kPublic, ListRules});
+                    Access::kPublic,
+                    ListRules});
   routes.push_back({"GET", "/v1/rules/{id}", {"as_of"}, Access::kPublic, GetRule});
 }
 

@@ -31,13 +31,13 @@ Result<Reply> GetExport(Request& request) {
   if (!name.ok()) return std::move(name).take_error();
   Result<Date> as_of = DateParam(request, "as_of");
   if (!as_of.ok()) return std::move(as_of).take_error();
-  const ExportFormat& format = *std::find_if(std::begin(kExportFormats), std::end(kExportFormats),
-                                             [&](const ExportFormat& f) { return f.name == (name->empty() ? "bundle" : *name); });
+  const ExportFormat& format =
+      *std::find_if(std::begin(kExportFormats), std::end(kExportFormats),
+                    [&](const ExportFormat& f) { return f.name == (name->empty() ? "bundle" : *name); });
   const Snapshot& snapshot = *request.snapshot;
   Reply reply;
   reply.body = format.write(snapshot, as_of.value());
   reply.content_type = std::string(format.content_type);
-  reply.cacheable = true;
   reply.headers.push_back({"Content-Disposition", "attachment; filename=\"bantrack-" + snapshot.version() + "." +
                                                       std::string(format.extension) + "\""});
   return reply;
@@ -50,8 +50,10 @@ Result<Reply> PostImport(Request& request) {
   if (!mode.ok()) return std::move(mode).take_error();
   const bool replace = *mode == "replace";
   if (replace && request.token->role < db::Role::kAdmin) {
-    return Error(ErrorCode::kPermissionDenied, "mode=replace swaps the whole data set and needs an admin token; this "
-                                               "one has role " + std::string(db::Name(request.token->role)));
+    return Error(ErrorCode::kPermissionDenied,
+                 "mode=replace swaps the whole data set and needs an admin token; this "
+                 "one has role " +
+                     std::string(db::Name(request.token->role)));
   }
 
   rules::Parsed parsed = rules::ParseBundle(request.http.body);
@@ -71,13 +73,10 @@ Result<Reply> PostImport(Request& request) {
   if (!summary.ok()) return std::move(summary).take_error();
 
   const std::string version = std::to_string(summary->version);
-  nlohmann::ordered_json doc = {{"mode", replace ? "replace" : "merge"},
-                                {"added", summary->added},
-                                {"replaced", summary->replaced},
-                                {"removed", summary->removed},
-                                {"version", summary->version},
-                                {"snapshot", version}};
-  Reply reply = JsonReply(doc, 200, /*cacheable=*/false);
+  nlohmann::ordered_json doc = {{"mode", replace ? "replace" : "merge"}, {"added", summary->added},
+                                {"replaced", summary->replaced},         {"removed", summary->removed},
+                                {"version", summary->version},           {"snapshot", version}};
+  Reply reply = JsonReply(doc);
   reply.headers.push_back({"X-Bantrack-Snapshot", version});
   return reply;
 }

@@ -41,9 +41,8 @@ std::vector<Event> Events(const Snapshot& snapshot, const EventFilter& filter) {
       events.push_back({r, e, date});
     }
   }
-  std::sort(events.begin(), events.end(), [](const Event& a, const Event& b) {
-    return a.date != b.date ? a.date > b.date : a.rule < b.rule;
-  });
+  std::sort(events.begin(), events.end(),
+            [](const Event& a, const Event& b) { return a.date != b.date ? a.date > b.date : a.rule < b.rule; });
   return events;
 }
 
@@ -140,7 +139,8 @@ std::string SelectorText(const Snapshot& snapshot, const Rule& rule) {
     if (!rule.origin_countries.empty()) {
       std::vector<std::string> countries = rule.origin_countries;
       for (std::string& country : countries) {
-        std::transform(country.begin(), country.end(), country.begin(), [](unsigned char c) { return std::toupper(c); });
+        std::transform(country.begin(), country.end(), country.begin(),
+                       [](unsigned char c) { return std::toupper(c); });
       }
       attributes += " from " + Joined(countries, ", ");
     }
@@ -168,7 +168,8 @@ void AppendEntry(std::string& xml, const Snapshot& snapshot, const Event& event,
   xml += "    <id>tag:bantrack,2025:rule/" + Xml(rule.id) + "/" + date + "/" + status + "</id>\n";
   xml += "    <title>" + Xml(EntryTitle(snapshot, rule, entry.status)) + "</title>\n";
   xml += "    <updated>" + date + "T00:00:00Z</updated>\n";
-  xml += "    <link rel=\"alternate\" type=\"application/json\" href=\"" + Xml(base + "/v1/rules/" + rule.id) + "\"/>\n";
+  xml +=
+      "    <link rel=\"alternate\" type=\"application/json\" href=\"" + Xml(base + "/v1/rules/" + rule.id) + "\"/>\n";
   for (const Source& source : rule.sources) {
     xml += "    <link rel=\"related\" href=\"" + Xml(source.url) + "\" title=\"" + Xml(source.title) + "\"/>\n";
   }
@@ -195,8 +196,9 @@ Result<Reply> GetFeed(Request& request) {
   std::string xml = "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">\n";
   xml += "  <id>tag:bantrack,2025:feed</id>\n";
   xml += "  <title>bantrack: government restrictions on apps</title>\n";
-  xml += "  <subtitle>Bans and restrictions of apps by governments, as they are announced, take effect and end"
-         "</subtitle>\n";
+  xml +=
+      "  <subtitle>Bans and restrictions of apps by governments, as they are announced, take effect and end"
+      "</subtitle>\n";
   xml += "  <updated>" + updated.ToString() + "T00:00:00Z</updated>\n";
   xml += "  <link rel=\"self\" type=\"application/atom+xml\" href=\"" + Xml(base + "/feed.atom") + "\"/>\n";
   xml += "  <link rel=\"alternate\" type=\"text/html\" href=\"" + Xml(base + "/") + "\"/>\n";
@@ -208,7 +210,6 @@ Result<Reply> GetFeed(Request& request) {
   Reply reply;
   reply.content_type = "application/atom+xml; charset=utf-8";
   reply.body = std::move(xml);
-  reply.cacheable = true;
   return reply;
 }
 
@@ -226,11 +227,14 @@ nlohmann::ordered_json EmptyAsNull(const std::string& text) {
   return text.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(text);
 }
 
+// A replica has no edit log: 503, pointing at the primary's. Sent as a reply rather than returned as an Error because
+// the server keeps the details of every 5xx Error to its log, and this one is for the client (it names no internals).
+
 Result<Reply> GetChanges(Request& request) {
   db::Catalog* catalog = request.source.catalog;
   if (catalog == nullptr) {
-    return Error(ErrorCode::kUnavailable, "this server is a read-only replica without the edit log; read "
-                                          "/v1/changes from the primary at " + request.source.primary_url);
+    return Error(ErrorCode::kUnavailable, "this server is a read-only replica without the edit log; read it at " +
+                                              request.source.primary_url + "/v1/changes");
   }
   Result<uint64_t> since = NumberParam(request, "since", 0, 0, UINT64_MAX);
   if (!since.ok()) return std::move(since).take_error();
@@ -258,15 +262,16 @@ Result<Reply> GetChanges(Request& request) {
   doc["changes"] = std::move(changes);
   doc["next_since"] = entries->empty() ? since.value() : entries->back().seq;
   doc["snapshot"] = request.snapshot->version();
-  return JsonReply(doc, 200, /*cacheable=*/false);
+  return JsonReply(doc);
 }
 
 }  // namespace
 
 void AddFeedRoutes(std::vector<Route>& routes) {
-  routes.push_back({"GET", "/v1/timeline", {"from", "to", "app", "issuer", "limit", "cursor"}, Access::kPublic,
-                    GetTimeline});
-  routes.push_back({"GET", "/v1/changes", {"since", "limit"}, Access::kPublic, GetChanges});
+  routes.push_back(
+      {"GET", "/v1/timeline", {"from", "to", "app", "issuer", "limit", "cursor"}, Access::kPublic, GetTimeline});
+  routes.push_back({"GET", "/v1/changes", {"since", "limit"}, Access::kPublic, GetChanges, /*json_body=*/false,
+                    /*live=*/true});
   routes.push_back({"GET", "/feed.atom", {}, Access::kPublic, GetFeed});
 }
 

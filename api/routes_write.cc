@@ -1,23 +1,11 @@
 // Writes: POST /v1/{collection}, PUT and DELETE /v1/{collection}/{id} for entities, publishers, apps and rules.
 // Each needs an editor token and a reason; each is one transaction and one edit-log entry (db::Catalog).
 #include "api/http.h"
+#include "api/params.h"
 #include "rules/bundle.h"
 
 namespace bantrack::api {
 namespace {
-
-constexpr size_t kMaxReason = 2000;
-
-Result<std::string> Reason(const Request& request) {
-  const std::string reason = request.Param("reason");
-  if (reason.find_first_not_of(" \t\r\n") == std::string::npos) {
-    return BadParam("reason", "required: why this change is made (it goes into the edit log)");
-  }
-  if (reason.size() > kMaxReason) return BadParam("reason", "at most 2000 characters");
-  return reason;
-}
-
-std::string Actor(const Request& request) { return "token:" + request.token->name; }
 
 // The record of `type` in the body, or every problem it has, structural and against the stored data, located
 // relative to the record ("scope[0]", "issuer"). The record goes through the bundle machinery as a one-record
@@ -61,19 +49,19 @@ Reply StoredRecord(const Snapshot& snapshot, RecordType type, const std::string&
     case RecordType::kApp: record = rules::ToJson(m.apps[*snapshot.FindApp(id)]); break;
     case RecordType::kRule: record = rules::ToJson(m.rules[*snapshot.FindRule(id)]); break;
   }
-  Reply reply = JsonReply(nlohmann::ordered_json(record), status, false);
+  Reply reply = JsonReply(nlohmann::ordered_json(record), status);
   reply.headers.push_back({"X-Bantrack-Snapshot", snapshot.version()});
   return reply;
 }
 
 Handler Create(RecordType type) {
   return [type](Request& request) -> Result<Reply> {
-    Result<std::string> reason = Reason(request);
+    Result<std::string> reason = RequiredReason(request);
     if (!reason.ok()) return std::move(reason).take_error();
     Result<Record> record = BodyRecord(request, type);
     if (!record.ok()) return std::move(record).take_error();
     const std::string id = IdOf(record.value());
-    auto created = request.source.catalog->Create(record.value(), Actor(request), reason.value());
+    auto created = request.source.catalog->Create(record.value(), TokenActor(request), reason.value());
     if (!created.ok()) return std::move(created).take_error();
     Reply reply = StoredRecord(*created.value(), type, id, 201);
     reply.headers.push_back({"Location", "/v1/" + std::string(ListName(type)) + "/" + id});
@@ -85,7 +73,7 @@ Handler Update(RecordType type) {
   return [type](Request& request) -> Result<Reply> {
     const std::string id = request.PathId();
     if (Status ok = CheckSlug(id, "id"); !ok.ok()) return std::move(ok).take_error();
-    Result<std::string> reason = Reason(request);
+    Result<std::string> reason = RequiredReason(request);
     if (!reason.ok()) return std::move(reason).take_error();
     Result<Record> record = BodyRecord(request, type);
     if (!record.ok()) return std::move(record).take_error();
@@ -93,7 +81,7 @@ Handler Update(RecordType type) {
       return Error(ErrorCode::kInvalidData, "id: the body's id must be the URL's (\"" + id + "\"); ids cannot change",
                    {{"id", "expected \"" + id + "\""}});
     }
-    auto updated = request.source.catalog->Update(record.value(), Actor(request), reason.value());
+    auto updated = request.source.catalog->Update(record.value(), TokenActor(request), reason.value());
     if (!updated.ok()) return std::move(updated).take_error();
     return StoredRecord(*updated.value(), type, id, 200);
   };
@@ -103,9 +91,9 @@ Handler Remove(RecordType type) {
   return [type](Request& request) -> Result<Reply> {
     const std::string id = request.PathId();
     if (Status ok = CheckSlug(id, "id"); !ok.ok()) return std::move(ok).take_error();
-    Result<std::string> reason = Reason(request);
+    Result<std::string> reason = RequiredReason(request);
     if (!reason.ok()) return std::move(reason).take_error();
-    auto removed = request.source.catalog->Remove(type, id, Actor(request), reason.value());
+    auto removed = request.source.catalog->Remove(type, id, TokenActor(request), reason.value());
     if (!removed.ok()) return std::move(removed).take_error();
     Reply reply;
     reply.status = 204;

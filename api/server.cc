@@ -180,11 +180,20 @@ struct Server::Impl {
     const Route& route = routes[index];
     std::shared_ptr<const Snapshot> snapshot = source.snapshot();
     const std::string version = snapshot ? snapshot->version() : "";
+    // The tag of an answer that is a function of (snapshot, today, URL): a client holding it needs nothing new.
+    const bool cacheable = route.method == "GET" && !route.live && snapshot;
+    const std::string etag = cacheable ? "\"" + version + "." + Today().ToString() + "\"" : "";
     Result<Reply> reply = Error(ErrorCode::kInternal, "no answer");
-    if (!snapshot) {
-      reply = Error(ErrorCode::kUnavailable, "no data loaded yet");
+    if (!snapshot && !route.live) {
+      reply = Error(ErrorCode::kUnavailable, source.primary_url.empty()
+                                                 ? "no data loaded yet"
+                                                 : "no data yet: the primary " + source.primary_url + " has not answered");
     } else if (std::optional<Problem> problem = CheckRequest(route, req)) {
       SendProblem(res, *problem);
+      return Finish(index, req, res, start, version);
+    } else if (cacheable && req.get_header_value("If-None-Match") == etag) {
+      res.status = 304;
+      res.set_header("ETag", etag);
       return Finish(index, req, res, start, version);
     } else {
       Request request{req, source, snapshot, Today(), std::nullopt, &*metrics};
@@ -192,7 +201,7 @@ struct Server::Impl {
         Result<db::TokenInfo> token = Authorize(route, req);
         if (!token.ok()) {
           SendProblem(res, ProblemFor(token.error()));
-          if (token.error().code() == ErrorCode::kReadOnly) res.set_header("Location", source.primary_url + req.path);
+          PointAtPrimary(token.error(), req, res);
           return Finish(index, req, res, start, version);
         }
         request.token = std::move(token).value();
@@ -206,30 +215,33 @@ struct Server::Impl {
     }
     if (!reply.ok()) {
       Problem problem = ProblemFor(reply.error());
-      if (problem.status >= 500) {
+      if (problem.status == 500) {
         // Storage and internal errors name files and SQL: log them, tell the client only that it happened.
         std::cerr << "bantrack: " << route.method << " " << route.path << ": " << reply.error().ToString() << "\n";
         problem.detail = "the server could not complete the request; the cause has been logged";
         problem.errors.clear();
       }
       SendProblem(res, problem);
+      PointAtPrimary(reply.error(), req, res);
     } else {
       Reply& r = reply.value();
       for (auto& [name, value] : r.headers) res.set_header(name, value);
-      if (r.cacheable) {
-        // The answer is a function of the snapshot, the default date and the URL: so is the tag.
-        const std::string etag = "\"" + version + "." + Today().ToString() + "\"";
+      if (cacheable && r.status == 200) {
         res.set_header("ETag", etag);
         res.set_header("Cache-Control", "no-cache");
-        if (req.get_header_value("If-None-Match") == etag) {
-          res.status = 304;
-          return Finish(index, req, res, start, version);
-        }
       }
       res.status = r.status;
       if (r.status != 204) res.set_content(std::move(r.body), r.content_type);
     }
     Finish(index, req, res, start, version);
+  }
+
+  // On a replica, what only the primary can do (writes, the edit log) is answered with its address.
+  void PointAtPrimary(const Error& error, const httplib::Request& req, httplib::Response& res) const {
+    const bool primary_only = error.code() == ErrorCode::kReadOnly || error.code() == ErrorCode::kUnavailable;
+    if (primary_only && !source.primary_url.empty() && source.catalog == nullptr) {
+      res.set_header("Location", source.primary_url + req.target);
+    }
   }
 
   void Finish(size_t index, const httplib::Request& req, httplib::Response& res, Clock::time_point start,
@@ -290,39 +302,48 @@ struct Server::Impl {
     return reply;
   }
 
-  // The routes that need the server's own state.
+  // The routes that need the server's own state. All are live: served whatever the snapshot, never tagged.
   void AddOwnRoutes() {
-    routes.push_back({"GET", "/healthz", {}, Access::kPublic, [](Request&) -> Result<Reply> {
-                        return JsonReply({{"status", "ok"}}, 200, false);
-                      }});
-    routes.push_back({"GET", "/readyz", {}, Access::kPublic, [this](Request& request) -> Result<Reply> {
-                        nlohmann::ordered_json doc;
-                        doc["status"] = "ready";
-                        doc["snapshot"] = request.snapshot->version();
-                        if (source.seconds_since_sync) {
-                          doc["replica_of"] = source.primary_url;
-                          doc["seconds_since_sync"] = source.seconds_since_sync();
-                        }
-                        return JsonReply(doc, 200, false);
-                      }});
-    routes.push_back({"GET", "/metrics", {}, Access::kPublic, [this](Request& request) -> Result<Reply> {
-                        Metrics::Gauges gauges;
-                        gauges.snapshot_version = request.snapshot->version();
-                        gauges.snapshot_age_seconds = SnapshotAge(request.snapshot.get());
-                        if (source.seconds_since_sync) gauges.replica_staleness_seconds = source.seconds_since_sync();
-                        Reply reply;
-                        reply.content_type = "text/plain; version=0.0.4; charset=utf-8";
-                        reply.body = metrics->Render(gauges);
-                        return reply;
-                      }});
-    routes.push_back({"GET", "/openapi.json", {}, Access::kPublic, [](Request&) -> Result<Reply> {
-                        Reply reply;
-                        reply.body = kOpenApiJson;
-                        return reply;
-                      }});
-    routes.push_back({"GET", "/", {}, Access::kPublic, [this](Request&) { return ServeStatic("index.html"); }});
-    routes.push_back({"GET", "/static/{path}", {}, Access::kPublic,
-                      [this](Request& request) { return ServeStatic(request.PathId()); }});
+    auto own = [this](std::string path, Handler handler) {
+      routes.push_back({"GET", std::move(path), {}, Access::kPublic, std::move(handler), /*json_body=*/false,
+                        /*live=*/true});
+    };
+    own("/healthz", [](Request&) -> Result<Reply> { return JsonReply({{"status", "ok"}}); });
+    own("/readyz", [this](Request& request) -> Result<Reply> {
+      // Ready once there is data to answer from; a replica stays ready on its last snapshot when its primary is away.
+      if (!request.snapshot) {
+        return Error(ErrorCode::kUnavailable, source.primary_url.empty()
+                                                  ? "no data loaded yet"
+                                                  : "no data yet: the primary " + source.primary_url + " has not answered");
+      }
+      nlohmann::ordered_json doc;
+      doc["status"] = "ready";
+      doc["snapshot"] = request.snapshot->version();
+      if (source.seconds_since_sync) {
+        doc["replica_of"] = source.primary_url;
+        doc["seconds_since_sync"] = source.seconds_since_sync();
+      }
+      return JsonReply(doc);
+    });
+    own("/metrics", [this](Request& request) -> Result<Reply> {
+      Metrics::Gauges gauges;
+      if (request.snapshot) {
+        gauges.snapshot_version = request.snapshot->version();
+        gauges.snapshot_age_seconds = SnapshotAge(request.snapshot.get());
+      }
+      if (source.seconds_since_sync) gauges.replica_staleness_seconds = source.seconds_since_sync();
+      Reply reply;
+      reply.content_type = "text/plain; version=0.0.4; charset=utf-8";
+      reply.body = metrics->Render(gauges);
+      return reply;
+    });
+    own("/openapi.json", [](Request&) -> Result<Reply> {
+      Reply reply;
+      reply.body = kOpenApiJson;
+      return reply;
+    });
+    own("/", [this](Request&) { return ServeStatic("index.html"); });
+    own("/static/{path}", [this](Request& request) { return ServeStatic(request.PathId()); });
   }
 };
 

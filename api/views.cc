@@ -9,9 +9,12 @@ nlohmann::ordered_json RecordView(const Record& record) {
   return nlohmann::ordered_json::parse(rules::RecordJson(record));
 }
 
+nlohmann::ordered_json EntityRef(const Entity& entity) {
+  return {{"id", entity.id}, {"name", entity.name}, {"kind", Name(entity.kind)}};
+}
+
 nlohmann::ordered_json IssuerView(const Snapshot& snapshot, const Rule& rule) {
-  const Entity& issuer = snapshot.model().entities[*snapshot.FindEntity(rule.issuer)];
-  return {{"id", issuer.id}, {"name", issuer.name}, {"kind", Name(issuer.kind)}};
+  return EntityRef(snapshot.model().entities[*snapshot.FindEntity(rule.issuer)]);
 }
 
 nlohmann::ordered_json SelectorView(const Rule& rule) {

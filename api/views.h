@@ -14,7 +14,8 @@ namespace bantrack::api {
 // A record as in a bundle (rules::ToJson), with its keys in the documented order (id first).
 nlohmann::ordered_json RecordView(const Record& record);
 
-// {"id", "name", "kind"} of a rule's issuer.
+// {"id", "name", "kind"} of an entity, and of a rule's issuer.
+nlohmann::ordered_json EntityRef(const Entity& entity);
 nlohmann::ordered_json IssuerView(const Snapshot& snapshot, const Rule& rule);
 
 // The app selector of a rule, every part present: {"apps", "publishers", "categories", "origin_countries"}.
