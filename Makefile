@@ -18,8 +18,10 @@ build: bootstrap
 	@cmake -S . -B $(BUILD) $(CMAKE_FLAGS) >/dev/null
 	@cmake --build $(BUILD) -j$(JOBS)
 
+# The first command creates and seeds $(DB) if it does not exist yet; then a short report; then the server.
 run: build
-	./$(BUILD)/bantrack report --db $(DB)
+	@scripts/report.sh ./$(BUILD)/bantrack $(DB)
+	./$(BUILD)/bantrack --db $(DB) serve --listen $(LISTEN)
 
 test: build
 	ctest --test-dir $(BUILD) --output-on-failure -j$(JOBS)

@@ -17,6 +17,20 @@ std::string Joined(const std::vector<std::string>& parts, const char* separator)
   return out;
 }
 
+// `text` wrapped at word boundaries to lines of about `width` characters, every line after the first indented.
+std::string Wrapped(const std::string& text, size_t width, const std::string& indent) {
+  std::string out, line;
+  std::istringstream words(text);
+  for (std::string word; words >> word;) {
+    if (!line.empty() && line.size() + 1 + word.size() > width) {
+      out += line + "\n" + indent;
+      line.clear();
+    }
+    line += (line.empty() ? "" : " ") + word;
+  }
+  return out + line;
+}
+
 std::string Headline(Verdict verdict) {
   switch (verdict) {
     case Verdict::kBanned: return "BANNED — the app may not be on this device";
@@ -55,7 +69,7 @@ void DescribeMatch(std::ostream& out, const Snapshot& snapshot, Index app, const
   out << "\n";
   out << "    device: " << Joined(snapshot.DevicePath(match), " → ") << "  (scope " << Name(match.scope) << ")\n";
   out << "    app:    " << Joined(snapshot.AppPath(app, match), " → ") << "\n";
-  if (!rule.summary.empty()) out << "    note:   " << rule.summary << "\n";
+  if (!rule.summary.empty()) out << "    note:   " << Wrapped(rule.summary, 100, "            ") << "\n";
   for (const Source& source : rule.sources) {
     out << "    source: " << source.title;
     if (!source.outlet.empty()) out << " — " << source.outlet;
