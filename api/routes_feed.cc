@@ -169,6 +169,7 @@ void AppendEntry(std::string& xml, const Snapshot& snapshot, const Event& event,
   xml += "    <title>" + Xml(EntryTitle(snapshot, rule, entry.status)) + "</title>\n";
   xml += "    <updated>" + date + "T00:00:00Z</updated>\n";
   xml +=
+      "    <link rel=\"alternate\" type=\"text/html\" href=\"" + Xml(base + "/#/rule/" + rule.id) + "\"/>\n"
       "    <link rel=\"alternate\" type=\"application/json\" href=\"" + Xml(base + "/v1/rules/" + rule.id) + "\"/>\n";
   for (const Source& source : rule.sources) {
     xml += "    <link rel=\"related\" href=\"" + Xml(source.url) + "\" title=\"" + Xml(source.title) + "\"/>\n";

@@ -62,7 +62,13 @@ Handler Create(RecordType type) {
     if (!record.ok()) return std::move(record).take_error();
     const std::string id = IdOf(record.value());
     auto created = request.source.catalog->Create(record.value(), TokenActor(request), reason.value());
-    if (!created.ok()) return std::move(created).take_error();
+    if (!created.ok()) {
+      // A create can only conflict on its id: say which field, so that a form can show it there.
+      if (created.error().code() == ErrorCode::kConflict) {
+        return Error(ErrorCode::kConflict, created.error().message(), {{"id", created.error().message()}});
+      }
+      return std::move(created).take_error();
+    }
     Reply reply = StoredRecord(*created.value(), type, id, 201);
     reply.headers.push_back({"Location", "/v1/" + std::string(ListName(type)) + "/" + id});
     return reply;

@@ -9,7 +9,9 @@
 #include "api/server.h"
 
 #include <sys/socket.h>
+#include <zlib.h>
 
+#include <charconv>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -30,6 +32,23 @@ extern const char* const kOpenApiJson;
 namespace {
 
 using Clock = std::chrono::steady_clock;
+
+// `text` as a gzip stream (RFC 1952) at a fast level; nullopt if zlib fails.
+std::optional<std::string> Gzip(const std::string& text) {
+  z_stream stream{};
+  constexpr int kGzipWindow = 15 + 16;  // 2^15 window, with a gzip header and trailer
+  if (deflateInit2(&stream, 1, Z_DEFLATED, kGzipWindow, 8, Z_DEFAULT_STRATEGY) != Z_OK) return std::nullopt;
+  std::string out(deflateBound(&stream, text.size()), '\0');
+  stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(text.data()));
+  stream.avail_in = static_cast<uInt>(text.size());
+  stream.next_out = reinterpret_cast<Bytef*>(out.data());
+  stream.avail_out = static_cast<uInt>(out.size());
+  const int result = deflate(&stream, Z_FINISH);
+  out.resize(stream.total_out);
+  deflateEnd(&stream);
+  if (result != Z_STREAM_END) return std::nullopt;
+  return out;
+}
 
 Date UtcToday() {
   const auto days = std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now());
@@ -248,10 +267,36 @@ struct Server::Impl {
               const std::string& version) {
     // A write's handler names the snapshot it created; every other answer names the one it read.
     if (!version.empty() && !res.has_header("X-Bantrack-Snapshot")) res.set_header("X-Bantrack-Snapshot", version);
-    if (!options.cors_origin.empty()) res.set_header("Access-Control-Allow-Origin", options.cors_origin);
+    AllowOrigin(res);
+    Compress(req, res);
     const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
     metrics->RecordRequest(index, res.status, seconds);
     Log(req, res.status, seconds, res.body.size(), version);
+  }
+
+  // cpp-httplib would brotli-compress every text and JSON answer at its slowest setting (quality 11, no knob)
+  // whenever a client offers br, which every browser does: a 100 KB list then takes hundreds of milliseconds.
+  // Compress here instead, with gzip at a fast level, and hide the client's offer from httplib so that it does not
+  // compress again. The request is httplib's own mutable object, handed to handlers as const.
+  static void Compress(const httplib::Request& req, httplib::Response& res) {
+    constexpr size_t kWorthCompressing = 1024;
+    const std::string accepted = req.get_header_value("Accept-Encoding");
+    if (accepted.empty()) return;
+    const_cast<httplib::Request&>(req).headers.erase("Accept-Encoding");
+    if (res.body.size() < kWorthCompressing || accepted.find("gzip") == std::string::npos ||
+        res.has_header("Content-Encoding")) {
+      return;
+    }
+    if (std::optional<std::string> gzipped = Gzip(res.body)) {
+      res.body = std::move(*gzipped);
+      res.set_header("Content-Encoding", "gzip");
+      res.set_header("Vary", "Accept-Encoding");
+    }
+  }
+
+  // With CORS open, every answer (errors too, so that a page can read why it was refused) names the origin.
+  void AllowOrigin(httplib::Response& res) const {
+    if (!options.cors_origin.empty()) res.set_header("Access-Control-Allow-Origin", options.cors_origin);
   }
 
   // httplib calls this for every status >= 400: ours already carry a problem document; its own (no route,
@@ -275,10 +320,57 @@ struct Server::Impl {
     } else {
       detail = "the request could not be read (status " + std::to_string(status) + ")";
     }
-    SendProblem(res, HttpProblem(status, std::move(detail)));
+    // Apart from a request for no route (404, 405), httplib could not read the request whole (a malformed or
+    // stalled line, header or body; a body too large).
+    Refuse(req, res, HttpProblem(status, std::move(detail)), /*unread=*/status != 404 && status != 405);
+    return httplib::Server::HandlerResponse::Handled;
+  }
+
+  // Answers a request that reached no route with `problem`. When part of it was left unread, where the next
+  // request on the connection would start is unknown (an unread remainder parsed as a new request is how request
+  // smuggling starts): the answer tells the client and any proxy to close the connection. (httplib itself keeps
+  // it open, and closes it once idle for the keep-alive timeout.)
+  void Refuse(const httplib::Request& req, httplib::Response& res, const Problem& problem, bool unread) {
+    SendProblem(res, problem);
+    AllowOrigin(res);
+    if (unread) res.set_header("Connection", "close");
     metrics->RecordRequest(metrics->unmatched_route(), res.status, 0);
     Log(req, res.status, 0, res.body.size(), "");
-    return httplib::Server::HandlerResponse::Handled;
+  }
+
+  // How the request's body is framed, checked before httplib reads it. httplib 0.11.4 reads a chunked body, and a
+  // POST, PUT or PATCH body without Content-Length (to the end of the connection), whole and past the body limit;
+  // inflates gzip and brotli bodies after checking the limit against their compressed size; parses multipart
+  // bodies itself; reads and discards a body over the limit (up to the timeout); and leaves the body of a GET
+  // unread, to be parsed as the next request. Each of these is refused unread here.
+  std::optional<Problem> CheckFraming(const httplib::Request& req) const {
+    if (req.has_header("Transfer-Encoding")) {
+      return HttpProblem(411, "send the body with a Content-Length (Transfer-Encoding is not accepted)");
+    }
+    const bool takes_body = req.method == "POST" || req.method == "PUT" || req.method == "PATCH";
+    const size_t lengths = req.get_header_value_count("Content-Length");
+    if (lengths == 0) {
+      if (!takes_body) return std::nullopt;
+      return HttpProblem(411, "a " + req.method + " needs a Content-Length (0 when there is no body)");
+    }
+    const std::string text = req.get_header_value("Content-Length");
+    uint64_t length = 0;
+    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), length);
+    if (lengths > 1 || text.empty() || error != std::errc() || end != text.data() + text.size()) {
+      return HttpProblem(400, "the Content-Length must be given once, as a whole number of bytes");
+    }
+    if (length > options.max_body_bytes) {
+      return HttpProblem(413, "the body is larger than " + std::to_string(options.max_body_bytes) + " bytes");
+    }
+    if (length > 0 && !takes_body && req.method != "DELETE") return HttpProblem(400, "a " + req.method + " has no body");
+    const std::string encoding = req.get_header_value("Content-Encoding");
+    if (!encoding.empty() && encoding != "identity") {
+      return HttpProblem(415, "send the body uncompressed (Content-Encoding \"" + encoding.substr(0, 40) + "\")");
+    }
+    if (req.get_header_value("Content-Type").starts_with("multipart/")) {
+      return HttpProblem(415, "send the body as application/json, not multipart");
+    }
+    return std::nullopt;
   }
 
   Result<Reply> ServeStatic(const std::string& relative) {
@@ -360,6 +452,12 @@ Server::Server(DataSource source, ServerOptions options)
     if (route.method == "PUT") http.Put(pattern, handler);
     if (route.method == "DELETE") http.Delete(pattern, handler);
   }
+  http.set_pre_routing_handler([&impl](const httplib::Request& req, httplib::Response& res) {
+    std::optional<Problem> problem = impl.CheckFraming(req);
+    if (!problem) return httplib::Server::HandlerResponse::Unhandled;
+    impl.Refuse(req, res, *problem, /*unread=*/true);
+    return httplib::Server::HandlerResponse::Handled;
+  });
   http.set_error_handler(httplib::Server::HandlerWithResponse(
       [&impl](const httplib::Request& req, httplib::Response& res) { return impl.OnError(req, res); }));
   http.set_exception_handler([&impl](const httplib::Request& req, httplib::Response& res, std::exception_ptr) {
@@ -368,7 +466,7 @@ Server::Server(DataSource source, ServerOptions options)
   });
   if (!impl.options.cors_origin.empty()) {
     http.Options(R"(.*)", [&impl](const httplib::Request&, httplib::Response& res) {
-      res.set_header("Access-Control-Allow-Origin", impl.options.cors_origin);
+      impl.AllowOrigin(res);
       res.set_header("Access-Control-Allow-Methods", "GET, POST, PUT, DELETE, OPTIONS");
       res.set_header("Access-Control-Allow-Headers", "Authorization, Content-Type, If-None-Match");
       res.set_header("Access-Control-Max-Age", "600");
