@@ -1,39 +1,23 @@
-// The data set whole: GET /v1/export (a bundle, or the rules as CSV) and POST /v1/import (a bundle, merged by id or
+// The data set whole: GET /v1/export (a bundle, the rules as CSV, or Cedar policies) and POST /v1/import (a bundle, merged by id or
 // replacing everything; all or nothing, every problem reported with its JSON path).
 #include <algorithm>
 
 #include "api/http.h"
 #include "api/params.h"
 #include "rules/bundle.h"
-#include "rules/csv.h"
+#include "rules/export.h"
 
 namespace bantrack::api {
 namespace {
 
-// An export format: a new one (e.g. Cedar policies) is one more row.
-struct ExportFormat {
-  std::string_view name;
-  std::string_view content_type;
-  std::string_view extension;
-  std::string (*write)(const Snapshot& snapshot, Date as_of);  // as_of: the date of any status in the output
-};
-
-constexpr ExportFormat kExportFormats[] = {
-    {"bundle", "application/json", "json",
-     [](const Snapshot& snapshot, Date) { return rules::WriteBundle(snapshot.model()); }},
-    {"csv", "text/csv; charset=utf-8", "csv", rules::WriteRulesCsv},
-};
-
 Result<Reply> GetExport(Request& request) {
   std::vector<std::string_view> names;
-  for (const ExportFormat& format : kExportFormats) names.push_back(format.name);
+  for (const rules::ExportFormat& format : rules::ExportFormats()) names.push_back(format.name);
   Result<std::string> name = ChoiceParam(request, "format", names);
   if (!name.ok()) return std::move(name).take_error();
   Result<Date> as_of = DateParam(request, "as_of");
   if (!as_of.ok()) return std::move(as_of).take_error();
-  const ExportFormat& format =
-      *std::find_if(std::begin(kExportFormats), std::end(kExportFormats),
-                    [&](const ExportFormat& f) { return f.name == (name->empty() ? "bundle" : *name); });
+  const rules::ExportFormat& format = *rules::FindExportFormat(name->empty() ? names.front() : *name);
   const Snapshot& snapshot = *request.snapshot;
   Reply reply;
   reply.body = format.write(snapshot, as_of.value());

@@ -8,7 +8,7 @@
 
 #include "cli/cli.h"
 #include "rules/bundle.h"
-#include "rules/csv.h"
+#include "rules/export.h"
 
 namespace bantrack::cli {
 namespace {
@@ -85,9 +85,7 @@ int RunExport(const GlobalOptions& options, const std::string& format, const std
   if (!as_of.ok()) return Fail(as_of.error());
   auto catalog = OpenCatalog(options);
   if (!catalog.ok()) return Fail(catalog.error());
-  auto snapshot = catalog.value()->snapshot();
-  const std::string text =
-      format == "csv" ? rules::WriteRulesCsv(*snapshot, as_of.value()) : rules::WriteBundle(snapshot->model());
+  const std::string text = rules::FindExportFormat(format)->write(*catalog.value()->snapshot(), as_of.value());
   Status written = WriteOutput(out, text);
   return written.ok() ? kExitOk : Fail(written.error());
 }
@@ -246,14 +244,19 @@ void AddDataCommands(CLI::App& app, GlobalOptions& options, Command& command) {
     });
   }
   {
-    auto* exporter = app.add_subcommand("export", "Export the data set: a bantrack/v1 bundle (canonical: import it "
-                                                  "again and export, the bytes are identical) or CSV (one row per rule)");
+    std::vector<std::string> names;
+    std::string formats_help;
+    for (const rules::ExportFormat& format : rules::ExportFormats()) {
+      names.emplace_back(format.name);
+      formats_help += "\n  " + std::string(format.name) + ": " + std::string(format.description);
+    }
+    auto* exporter = app.add_subcommand("export", "Export the data set" + formats_help);
     struct Flags {
       std::string format = "bundle", as_of, out;
     };
     auto f = std::make_shared<Flags>();
-    exporter->add_option("--format", f->format, "bundle or csv")
-        ->check(CLI::IsMember({"bundle", "csv"}))
+    exporter->add_option("--format", f->format, "one of the formats above")
+        ->check(CLI::IsMember(names))
         ->capture_default_str();
     exporter->add_option("--as-of", f->as_of, "CSV: date of the status column, YYYY-MM-DD (default: today)");
     exporter->add_option("--out,-o", f->out, "write to this file instead of standard output");

@@ -11,6 +11,7 @@
 
 #include "api/http.h"
 #include "api/server.h"
+#include "rules/export.h"
 #include "tests/e2e/fixture.h"
 
 namespace bantrack::testing {
@@ -165,6 +166,11 @@ TEST_CASE("every $ref resolves, and the enums are the engine's") {
   CHECK(schemas["Platform"]["enum"] == names(Platform::kWeb, [](Platform v) { return Name(v); }));
   CHECK(schemas["DeviceKind"]["enum"] == names(DeviceKind::kPersonal, [](DeviceKind v) { return Name(v); }));
   CHECK(schemas["Match"]["properties"]["role"]["enum"] == names(Role::kInactive, [](Role v) { return Name(v); }));
+  json export_formats = json::array();
+  for (const rules::ExportFormat& format : rules::ExportFormats()) export_formats.push_back(std::string(format.name));
+  for (const json& parameter : Document()["paths"]["/v1/export"]["get"]["parameters"]) {
+    if (parameter.value("name", "") == "format") CHECK(parameter["schema"]["enum"] == export_formats);
+  }
   for (const char* schema : {"Entity", "Publisher", "App", "Rule", "TimelineEntry", "Source", "Bundle", "Verdict",
                              "Match", "BatchResults", "Problem", "ImportSummary", "Change", "AppList", "RuleList"}) {
     CHECK(schemas.contains(schema));
