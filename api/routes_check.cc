@@ -28,10 +28,8 @@ Result<Reply> GetCheck(Request& request) {
 }
 
 Result<Reply> PostCheck(Request& request) {
-  Result<nlohmann::json> body = JsonBody(request);
-  if (!body.ok()) return std::move(body).take_error();
   rules::BatchCounts counts;
-  Result<std::string> answers = rules::AnswerBatch(*request.snapshot, body.value(), request.today, &counts);
+  Result<std::string> answers = rules::AnswerBatch(*request.snapshot, request.http.body, request.today, &counts);
   if (!answers.ok()) return std::move(answers).take_error();
   for (size_t v = 0; v < counts.verdicts.size(); ++v) request.metrics->CountVerdict(static_cast<Verdict>(v), counts.verdicts[v]);
   request.metrics->CountUnknown(counts.unknown);

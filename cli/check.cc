@@ -158,12 +158,10 @@ int RunBatch(const GlobalOptions& options, const std::string& path) {
   }
   std::ostringstream text;
   text << in->rdbuf();
-  Result<nlohmann::json> body = rules::ParseJson(text.str());
-  if (!body.ok()) return Fail(Error(body.error().code(), path + ": " + body.error().message(), body.error().details()));
   auto catalog = OpenCatalog(options);
   if (!catalog.ok()) return Fail(catalog.error());
   rules::BatchCounts counts;
-  Result<std::string> answers = rules::AnswerBatch(*catalog.value()->snapshot(), body.value(), Today(), &counts);
+  Result<std::string> answers = rules::AnswerBatch(*catalog.value()->snapshot(), text.str(), Today(), &counts);
   if (!answers.ok()) return Fail(Error(answers.error().code(), path + ": " + answers.error().message(), answers.error().details()));
   std::cout << answers.value();
   const bool flagged = counts.verdicts[static_cast<size_t>(Verdict::kBanned)] > 0 ||

@@ -42,8 +42,8 @@ bool Snapshot::SelectorMatches(const CompiledRule& rule, const CompiledApp& app,
   if (rule.apps.size() > 0 && Contains(pool(rule.apps), app_index)) return true;
   if (rule.publishers.size() > 0 && Intersects(pool(rule.publishers), PublisherAncestors(app.publisher))) return true;
   if (rule.categories.size() == 0 && rule.origins.size() == 0) return false;
-  return (rule.categories.size() == 0 || Intersects(pool(rule.categories), pool(app.categories))) &&
-         (rule.origins.size() == 0 || Intersects(pool(rule.origins), pool(app.origins)));
+  return (rule.categories.size() == 0 || Intersects(pool(rule.categories), pool(app.category_symbols))) &&
+         (rule.origins.size() == 0 || Intersects(pool(rule.origins), pool(app.origin_symbols)));
 }
 
 bool Snapshot::Selects(Index rule, Index app) const { return SelectorMatches(rules_[rule], apps_[app], app); }
@@ -55,9 +55,7 @@ bool Snapshot::HasAuthorityOver(Index authority, Index entity) const {
 void Snapshot::Evaluate(const Query& query, Decision& out) const {
   out.matches.clear();
   out.verdict = Verdict::kAllowed;
-  const CompiledApp& app = apps_[query.app];
   const Device& device = query.device;
-
   // The entity each scope reaches the device through (DESIGN.md §2, "scope").
   const Index through[kScopeCount] = {
       device.kind == DeviceKind::kGovernment ? device.owner : kNoIndex,
@@ -65,33 +63,68 @@ void Snapshot::Evaluate(const Query& query, Decision& out) const {
       device.network,
       device.location,
   };
+  // A check is bound by memory latency: ask for the device's entries first, all at once.
+  for (Index entity : through) {
+    if (entity != kNoIndex) __builtin_prefetch(&covers_[entity]);
+  }
+  const CompiledApp& app = apps_[query.app];
+  const int32_t today = query.as_of.days;
+
+  // The keys a rule can name this app by: the app itself, its publisher and every publisher above it.
+  constexpr size_t kMaxKeys = 16;
+  uint32_t keys[kMaxKeys];
+  size_t key_count = 0;
+  keys[key_count++] = query.app;
+  for (uint32_t i = app.publishers.begin; i < app.publishers.end && key_count < kMaxKeys; ++i) {
+    keys[key_count++] = kPublisherKey | up_vertices_[i];
+  }
+  const bool deep_ownership = app.publishers.size() + 1 > kMaxKeys;  // beyond: confirm on the rule
+
+  // Adds a rule that selects the app and reaches the device through scope s, if the device has its tags.
+  auto consider = [&](Index r, uint32_t flags, int s) {
+    const CompiledRule& rule = rules_[r];
+    if ((flags & kNeedsTags) && !std::includes(device.tags.begin(), device.tags.end(), pool_.begin() + rule.tags.begin,
+                                                pool_.begin() + rule.tags.end)) {
+      return;
+    }
+    // A rule reaching the device through two scopes, or selecting the app two ways, is reported once.
+    if (std::any_of(out.matches.begin(), out.matches.end(), [&](const Match& m) { return m.rule == r; })) return;
+    Match match;
+    match.rule = r;
+    match.scope = static_cast<Scope>(s);
+    match.status = *StatusAt(r, query.as_of);  // it exists: its first day has come
+    match.via = through[s];
+    out.matches.push_back(match);
+  };
+
   for (int s = 0; s < kScopeCount; ++s) {
     if (through[s] == kNoIndex) continue;
-    const Range cover = covering_[s][through[s]];
-    for (uint32_t c = cover.begin; c < cover.end; ++c) {
-      const Range bucket = buckets_[covering_entities_[c] * kScopeCount + s];
-      for (uint32_t k = bucket.begin; k < bucket.end; ++k) {
-        const Candidate& candidate = candidates_[k];
-        if ((candidate.signature & app.signature) == 0) continue;
-        const CompiledRule& rule = rules_[candidate.rule];
-        if (!SelectorMatches(rule, app, query.app)) continue;
-        if (!std::includes(device.tags.begin(), device.tags.end(), pool_.begin() + rule.tags.begin,
-                           pool_.begin() + rule.tags.end)) {
-          continue;
+    const Cover& cover = covers_[through[s]];
+    const KeyedCandidate* keyed_begin = keyed_.data() + cover.keyed[s].begin;
+    const KeyedCandidate* keyed_end = keyed_.data() + cover.keyed[s].end;
+    if (keyed_begin != keyed_end) {
+      for (size_t k = 0; k < key_count; ++k) {
+        const KeyedCandidate* it = std::lower_bound(
+            keyed_begin, keyed_end, keys[k], [](const KeyedCandidate& c, uint32_t key) { return c.key < key; });
+        for (; it != keyed_end && it->key == keys[k]; ++it) {
+          if (it->first_day <= today) consider(it->rule, it->flags, s);
         }
-        const std::optional<RuleStatus> status = StatusAt(candidate.rule, query.as_of);
-        if (!status) continue;
-        // A rule reaching the device through two scopes is reported once, through the first.
-        const bool seen = std::any_of(out.matches.begin(), out.matches.end(),
-                                      [&](const Match& m) { return m.rule == candidate.rule; });
-        if (seen) continue;
-        Match match;
-        match.rule = candidate.rule;
-        match.scope = static_cast<Scope>(s);
-        match.status = *status;
-        match.via = through[s];
-        out.matches.push_back(match);
       }
+      if (deep_ownership) {
+        for (const KeyedCandidate* it = keyed_begin; it != keyed_end; ++it) {
+          if (it->first_day <= today && SelectorMatches(rules_[it->rule], app, query.app)) consider(it->rule, it->flags, s);
+        }
+      }
+    }
+    const Range attributes = cover.attributes[s];
+    for (uint32_t k = attributes.begin; k < attributes.end; ++k) {
+      const AttributeCandidate& c = attributes_[k];
+      if (c.first_day > today) continue;
+      if (c.categories != 0 && (c.categories & app.categories) == 0) continue;
+      if (c.origins != 0 && (c.origins & app.origins) == 0) continue;
+      // A hashed mask may have matched on a collision: confirm on the rule.
+      if ((c.flags & (kHashedCategories | kHashedOrigins)) && !SelectorMatches(rules_[c.rule], app, query.app)) continue;
+      consider(c.rule, c.flags, s);
     }
   }
   if (out.matches.empty()) return;
@@ -194,7 +227,7 @@ std::vector<std::string> Snapshot::AppPath(Index app_index, const Match& match) 
     return path;
   }
   for (uint32_t category : pool(rule.categories)) {
-    if (Contains(pool(app.categories), category)) {
+    if (Contains(pool(app.category_symbols), category)) {
       path.push_back("category:" + symbol_names_[category]);
       break;
     }

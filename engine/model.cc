@@ -85,11 +85,15 @@ const TimelineEntry* EntryAt(const Rule& rule, Date date) {
 }
 
 void SortById(Model& model) {
-  auto by_id = [](const auto& a, const auto& b) { return a.id < b.id; };
-  std::sort(model.entities.begin(), model.entities.end(), by_id);
-  std::sort(model.publishers.begin(), model.publishers.end(), by_id);
-  std::sort(model.apps.begin(), model.apps.end(), by_id);
-  std::sort(model.rules.begin(), model.rules.end(), by_id);
+  // Stored data arrives sorted (every write rebuilds from it): checking first avoids moving every record.
+  auto sort = [](auto& records) {
+    auto by_id = [](const auto& a, const auto& b) { return a.id < b.id; };
+    if (!std::is_sorted(records.begin(), records.end(), by_id)) std::sort(records.begin(), records.end(), by_id);
+  };
+  sort(model.entities);
+  sort(model.publishers);
+  sort(model.apps);
+  sort(model.rules);
 }
 
 bool IsSlug(std::string_view text) {
@@ -115,7 +119,7 @@ bool IsHttpUrl(std::string_view text) {
 }
 
 bool IsStoreIdentifier(Platform platform, std::string_view text) {
-  if (text.empty() || text.size() > 255) return false;
+  if (text.empty() || text.size() > kMaxStoreIdentifier) return false;
   auto alnum = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); };
   switch (platform) {
     case Platform::kIos:  // reverse-DNS bundle id: letters, digits, '.', '-'

@@ -153,7 +153,9 @@ std::string ModelPath(const Violation& violation);
 bool IsSlug(std::string_view text);
 bool IsCountryCode(std::string_view text);
 bool IsHttpUrl(std::string_view text);
-// A store identifier as it appears in an app's `identifiers` list for that platform.
+// A store identifier as it appears in an app's `identifiers` list for that platform: at most
+// kMaxStoreIdentifier bytes.
+inline constexpr size_t kMaxStoreIdentifier = 255;
 bool IsStoreIdentifier(Platform platform, std::string_view text);
 
 }  // namespace bantrack

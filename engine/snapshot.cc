@@ -10,15 +10,15 @@
 namespace bantrack {
 namespace {
 
-// One bit of a 64-bit selector signature for a key; `kind` keeps app, publisher and symbol keys apart.
-uint64_t KeyBit(char kind, uint32_t value) {
+// A 64-bit hash of a symbol, for the masks of kinds with more than 64 symbols.
+uint64_t KeyHash(char kind, uint32_t value) {
   uint64_t x = (static_cast<uint64_t>(static_cast<unsigned char>(kind)) << 32) | value;
   x ^= x >> 33;
   x *= 0xff51afd7ed558ccdULL;
   x ^= x >> 33;
   x *= 0xc4ceb9fe1a85ec53ULL;
   x ^= x >> 33;
-  return uint64_t{1} << (x & 63);
+  return x;
 }
 
 template <typename Record>
@@ -134,23 +134,31 @@ void Snapshot::Compile() {
     for (Index p = 0; p < publisher_count; ++p) publisher_up_[p] = close(ownership, p);
   }
 
+  // Categories and countries: interned first, so that the mask bits can be dense (exact) when there are few.
+  for (const App& app : m.apps) {
+    for (const std::string& category : app.categories) Intern('c', category);
+  }
+  for (const Publisher& publisher : m.publishers) Intern('o', publisher.country);
+  for (const Rule& rule : m.rules) {
+    for (const std::string& category : rule.categories) Intern('c', category);
+    for (const std::string& country : rule.origin_countries) Intern('o', country);
+  }
+  AssignMaskBits();
+
   std::vector<uint32_t> scratch;
   apps_.resize(m.apps.size());
   for (Index a = 0; a < m.apps.size(); ++a) {
     CompiledApp& app = apps_[a];
     app.publisher = publisher_ids_.at(m.apps[a].publisher);
-    app.signature = KeyBit('a', a);
+    app.publishers = publisher_up_[app.publisher];
     scratch.clear();
-    for (Index p : PublisherAncestors(app.publisher)) {
-      app.signature |= KeyBit('p', p);
-      scratch.push_back(Intern('o', m.publishers[p].country));
-    }
-    app.origins = AddToPool(scratch);
+    for (Index p : PublisherAncestors(app.publisher)) scratch.push_back(*Symbol('o', m.publishers[p].country));
+    app.origin_symbols = AddToPool(scratch);
+    app.origins = Mask(app.origin_symbols);
     scratch.clear();
-    for (const std::string& category : m.apps[a].categories) scratch.push_back(Intern('c', category));
-    app.categories = AddToPool(scratch);
-    for (uint32_t i = app.origins.begin; i < app.origins.end; ++i) app.signature |= KeyBit('s', pool_[i]);
-    for (uint32_t i = app.categories.begin; i < app.categories.end; ++i) app.signature |= KeyBit('s', pool_[i]);
+    for (const std::string& category : m.apps[a].categories) scratch.push_back(*Symbol('c', category));
+    app.category_symbols = AddToPool(scratch);
+    app.categories = Mask(app.category_symbols);
   }
 
   rules_.resize(m.rules.size());
@@ -159,51 +167,86 @@ void Snapshot::Compile() {
     CompiledRule& rule = rules_[r];
     rule.issuer = entity_ids_.at(source.issuer);
     rule.effect = source.effect;
-    auto add = [&](const std::vector<std::string>& names, auto to_value, char signature_kind) {
+    auto add = [&](const std::vector<std::string>& names, auto to_value) {
       scratch.clear();
       for (const std::string& name : names) scratch.push_back(to_value(name));
-      if (signature_kind) {
-        for (uint32_t value : scratch) rule.signature |= KeyBit(signature_kind, value);
-      }
       return AddToPool(scratch);
     };
-    rule.apps = add(source.apps, [&](const std::string& id) { return app_ids_.at(id); }, 'a');
-    rule.publishers = add(source.publishers, [&](const std::string& id) { return publisher_ids_.at(id); }, 'p');
-    rule.categories = add(source.categories, [&](const std::string& c) { return Intern('c', c); }, 's');
-    rule.origins = add(source.origin_countries, [&](const std::string& o) { return Intern('o', o); }, 's');
-    rule.tags = add(source.device_tags, [&](const std::string& t) { return Intern('t', t); }, 0);
+    rule.apps = add(source.apps, [&](const std::string& id) { return app_ids_.at(id); });
+    rule.publishers = add(source.publishers, [&](const std::string& id) { return publisher_ids_.at(id); });
+    rule.categories = add(source.categories, [&](const std::string& c) { return Intern('c', c); });
+    rule.origins = add(source.origin_countries, [&](const std::string& o) { return Intern('o', o); });
+    rule.tags = add(source.device_tags, [&](const std::string& t) { return Intern('t', t); });
     rule.timeline.begin = static_cast<uint32_t>(timeline_.size());
     for (const TimelineEntry& entry : source.timeline) timeline_.push_back({entry.date.days, entry.status});
     rule.timeline.end = static_cast<uint32_t>(timeline_.size());
   }
 
-  // Bucket the rules by (issuer, scope) with a counting sort, keeping rule order inside each bucket.
-  buckets_.assign(entity_count * kScopeCount, Range{});
-  std::vector<uint32_t> counts(entity_count * kScopeCount + 1, 0);
+  // The rules each entity issues with each scope; then, for every entity and scope, its ancestors' rules laid out
+  // as keyed and attribute candidates.
+  std::vector<std::vector<Index>> issued(entity_count * kScopeCount);
   for (Index r = 0; r < m.rules.size(); ++r) {
-    for (Scope scope : m.rules[r].scope) ++counts[rules_[r].issuer * kScopeCount + static_cast<int>(scope) + 1];
+    for (Scope scope : m.rules[r].scope) issued[rules_[r].issuer * kScopeCount + static_cast<int>(scope)].push_back(r);
   }
-  for (size_t i = 1; i < counts.size(); ++i) counts[i] += counts[i - 1];
-  candidates_.resize(counts.back());
-  for (size_t b = 0; b < buckets_.size(); ++b) buckets_[b] = {counts[b], counts[b]};
-  for (Index r = 0; r < m.rules.size(); ++r) {
-    for (Scope scope : m.rules[r].scope) {
-      Range& bucket = buckets_[rules_[r].issuer * kScopeCount + static_cast<int>(scope)];
-      candidates_[bucket.end++] = {rules_[r].signature, r};
-    }
-  }
-
-  for (int s = 0; s < kScopeCount; ++s) {
-    covering_[s].resize(entity_count);
-    for (Index e = 0; e < entity_count; ++e) {
-      Range range{static_cast<uint32_t>(covering_entities_.size()), 0};
+  covers_.resize(entity_count);
+  for (Index e = 0; e < entity_count; ++e) {
+    for (int s = 0; s < kScopeCount; ++s) {
+      Range& keyed = covers_[e].keyed[s];
+      Range& attributes = covers_[e].attributes[s];
+      keyed.begin = static_cast<uint32_t>(keyed_.size());
+      attributes.begin = static_cast<uint32_t>(attributes_.size());
       for (Index ancestor : s == static_cast<int>(Scope::kPublic) ? TerritoryAncestors(e) : OrgAncestors(e)) {
-        if (buckets_[ancestor * kScopeCount + s].size() > 0) covering_entities_.push_back(ancestor);
+        for (Index r : issued[ancestor * kScopeCount + s]) AddCandidates(r);
       }
-      range.end = static_cast<uint32_t>(covering_entities_.size());
-      covering_[s][e] = range;
+      keyed.end = static_cast<uint32_t>(keyed_.size());
+      attributes.end = static_cast<uint32_t>(attributes_.size());
+      std::sort(keyed_.begin() + keyed.begin, keyed_.end(), [](const KeyedCandidate& a, const KeyedCandidate& b) {
+        return std::tie(a.key, a.rule) < std::tie(b.key, b.rule);
+      });
     }
   }
+}
+
+void Snapshot::AddCandidates(Index r) {
+  const CompiledRule& rule = rules_[r];
+  const int32_t first_day = timeline_[rule.timeline.begin].days;
+  const uint32_t flags = rule.tags.size() > 0 ? uint32_t{kNeedsTags} : 0u;
+  for (uint32_t i = rule.apps.begin; i < rule.apps.end; ++i) keyed_.push_back({pool_[i], first_day, r, flags});
+  for (uint32_t i = rule.publishers.begin; i < rule.publishers.end; ++i) {
+    keyed_.push_back({kPublisherKey | pool_[i], first_day, r, flags});
+  }
+  if (rule.categories.size() == 0 && rule.origins.size() == 0) return;
+  uint32_t attribute_flags = flags;
+  if (hashed_categories_ && rule.categories.size() > 0) attribute_flags |= kHashedCategories;
+  if (hashed_origins_ && rule.origins.size() > 0) attribute_flags |= kHashedOrigins;
+  attributes_.push_back({Mask(rule.categories), Mask(rule.origins), first_day, r, attribute_flags});
+}
+
+void Snapshot::AssignMaskBits() {
+  // Dense bits while a kind has at most 64 symbols; otherwise a hash, and candidates say their masks may collide
+  // (Evaluate then confirms on the rule). Numbered in name order, so that the layout is deterministic.
+  std::vector<std::pair<std::string_view, uint32_t>> ordered(symbol_ids_.begin(), symbol_ids_.end());
+  std::sort(ordered.begin(), ordered.end());
+  size_t count[2] = {0, 0};  // categories, countries
+  for (const auto& [key, symbol] : ordered) {
+    if (key[0] == 'c' || key[0] == 'o') ++count[key[0] == 'o'];
+  }
+  hashed_categories_ = count[0] > 64;
+  hashed_origins_ = count[1] > 64;
+  mask_bit_.assign(symbol_names_.size(), 0);
+  size_t next[2] = {0, 0};
+  for (const auto& [key, symbol] : ordered) {
+    if (key[0] != 'c' && key[0] != 'o') continue;
+    const int kind = key[0] == 'o';
+    const bool hashed = kind ? hashed_origins_ : hashed_categories_;
+    mask_bit_[symbol] = static_cast<uint8_t>(hashed ? KeyHash('m', symbol) % 64 : next[kind]++);
+  }
+}
+
+uint64_t Snapshot::Mask(Range symbols) const {
+  uint64_t mask = 0;
+  for (uint32_t i = symbols.begin; i < symbols.end; ++i) mask |= uint64_t{1} << mask_bit_[pool_[i]];
+  return mask;
 }
 
 std::optional<Index> Snapshot::FindEntity(std::string_view id) const { return Lookup(entity_ids_, id); }
@@ -218,6 +261,9 @@ std::optional<Index> Snapshot::ResolveApp(std::string_view text) const {
   const std::optional<Platform> platform = ParsePlatform(text.substr(0, colon));
   if (!platform) return std::nullopt;
   const auto& ids = store_ids_[static_cast<int>(*platform)];
+  // No stored identifier is longer (IsStoreIdentifier); without this bound a long web: name would cost one hash
+  // of each of its suffixes, quadratic in its length (seconds of CPU for 100 KB inside a batch).
+  if (text.size() - colon - 1 > kMaxStoreIdentifier) return std::nullopt;
   std::string value(text.substr(colon + 1));
   if (*platform != Platform::kWeb) return Lookup(ids, value);
   std::transform(value.begin(), value.end(), value.begin(), [](unsigned char c) { return std::tolower(c); });
@@ -274,7 +320,7 @@ std::span<const Index> Snapshot::PublisherAncestors(Index publisher) const {
 
 std::vector<std::string> Snapshot::OriginCountries(Index app) const {
   std::vector<std::string> countries;
-  const Range r = apps_[app].origins;
+  const Range r = apps_[app].origin_symbols;
   for (uint32_t i = r.begin; i < r.end; ++i) countries.push_back(symbol_names_[pool_[i]]);
   std::sort(countries.begin(), countries.end());
   return countries;

@@ -5,10 +5,11 @@
 //  - hierarchies are closed: for every entity, its org and territory ancestors (itself included), each with its
 //    predecessor on a shortest path, sorted by index; for every publisher, its owners likewise; for every app,
 //    its publisher's ancestors, origin countries and categories;
-//  - rules are bucketed by (issuer, scope); for every entity and scope, the ancestors whose bucket is non-empty
-//    are listed, so Evaluate touches only rules that could reach the device;
-//  - every app and rule carries a 64-bit signature of its selector keys; a rule can select an app only if their
-//    signatures share a bit, which filters candidates before the exact test.
+//  - for every entity and scope, the rules that could reach a device through it — those of every ancestor whose
+//    organization (device and network scopes) or territory (public) contains it — are laid out contiguously: keyed
+//    by the apps and publishers they name (sorted, so a check looks up the app's few keys), and, for rules that
+//    select by category or origin, as 64-bit masks to scan; each entry carries its rule's first day, so a check
+//    reads the rule itself only for device tags and the status of a rule that matches.
 // A Snapshot is never modified after Build: share it across threads freely (std::shared_ptr<const Snapshot>).
 #pragma once
 
@@ -83,22 +84,48 @@ class Snapshot {
     Index previous;
   };
   struct CompiledApp {
-    uint64_t signature = 0;
+    uint64_t categories = 0;        // its categories, as a mask
+    uint64_t origins = 0;           // its origin countries, as a mask
     Index publisher = kNoIndex;
-    Range categories;  // into pool_ (symbols, sorted)
-    Range origins;     // into pool_ (symbols, sorted)
+    Range publishers;  // into up_vertices_: the publisher and its owners
+    Range category_symbols;  // into pool_ (symbols, sorted)
+    Range origin_symbols;    // into pool_ (symbols, sorted)
   };
   struct CompiledRule {
-    uint64_t signature = 0;
     Index issuer = kNoIndex;
     Effect effect = Effect::kBan;
     // Into pool_, each sorted: app and publisher indices; category, country and tag symbols.
     Range apps, publishers, categories, origins, tags;
-    Range timeline;                                     // into timeline_
+    Range timeline;  // into timeline_
   };
-  struct Candidate {
-    uint64_t signature;
+  // The rules that could reach a device through an entity, for one scope, in two sections:
+  //  - keyed: one entry per app or publisher a rule names, sorted by key, so that a check looks up the app's few
+  //    keys (the app, its publisher and the publishers above) instead of scanning — exact, no rule is read;
+  //  - by attributes: the rules that select by category or origin country, scanned with 64-bit masks (exact while
+  //    a kind has at most 64 values; hashed beyond, and then confirmed on the rule).
+  // A rule naming apps and requiring attributes is in both; a check reports it once.
+  struct KeyedCandidate {
+    uint32_t key;  // an app index, or kPublisherKey | a publisher index
+    int32_t first_day;  // the rule does not exist before this day
     Index rule;
+    uint32_t flags;
+  };
+  struct AttributeCandidate {
+    uint64_t categories;  // the categories the rule requires, as a mask (0: none)
+    uint64_t origins;     // the origin countries it requires, as a mask (0: none)
+    int32_t first_day;
+    Index rule;
+    uint32_t flags;
+  };
+  static constexpr uint32_t kPublisherKey = 0x80000000u;
+  enum CandidateFlag : uint32_t {
+    kNeedsTags = 1,         // the rule applies only to devices with tags
+    kHashedCategories = 2,  // the category mask may collide (more than 64 categories exist)
+    kHashedOrigins = 4,     // the origin mask may collide (more than 64 countries exist)
+  };
+  struct Cover {
+    Range keyed[kScopeCount];       // into keyed_
+    Range attributes[kScopeCount];  // into attributes_
   };
   struct Step {
     int32_t days;
@@ -108,6 +135,9 @@ class Snapshot {
   Snapshot() = default;
   void Compile();
   Range AddToPool(std::vector<uint32_t> values);  // sorts and appends
+  void AssignMaskBits();
+  void AddCandidates(Index rule);  // appends the rule's keyed and attribute candidates
+  uint64_t Mask(Range symbols) const;  // the mask of the category or country symbols in pool_
   uint32_t Intern(char kind, std::string_view name);
   std::optional<uint32_t> Symbol(char kind, std::string_view name) const;
   bool SelectorMatches(const CompiledRule& rule, const CompiledApp& app, Index app_index) const;
@@ -137,13 +167,14 @@ class Snapshot {
   std::vector<CompiledRule> rules_;
   std::vector<Step> timeline_;
 
-  // buckets_[e * kScopeCount + s] = the rules issued by entity e with scope s, in candidates_.
-  std::vector<Range> buckets_;
-  std::vector<Candidate> candidates_;
-  // covering_[s][e] = the ancestors of e (org for device and network scopes, territory for public) whose bucket
-  // for scope s is non-empty, in covering_entities_.
-  std::vector<Range> covering_[kScopeCount];
-  std::vector<Index> covering_entities_;
+  // covers_[e]: for each scope, the rules that could reach a device through entity e — those of every ancestor
+  // whose organization (device and network scopes) or territory (public) contains it.
+  std::vector<Cover> covers_;
+  std::vector<KeyedCandidate> keyed_;
+  std::vector<AttributeCandidate> attributes_;
+  // Category and country symbols as bits of the 64-bit masks (exact while a kind has at most 64 symbols).
+  std::vector<uint8_t> mask_bit_;  // by symbol
+  bool hashed_categories_ = false, hashed_origins_ = false;
 };
 
 }  // namespace bantrack

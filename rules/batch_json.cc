@@ -1,5 +1,9 @@
 #include "rules/batch_json.h"
 
+#include <unordered_map>
+
+#include "rules/record_json.h"
+
 #include <algorithm>
 #include <vector>
 
@@ -39,8 +43,15 @@ size_t Utf8Length(std::string_view text, size_t i) {
 
 void AppendJsonString(std::string& out, std::string_view text) {
   out += '"';
+  // Copy runs of plain printable ASCII (every id, nearly every name) in one append; handle the rest byte by byte.
+  size_t run = 0;
   for (size_t i = 0; i < text.size();) {
     const unsigned char c = static_cast<unsigned char>(text[i]);
+    if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
+      ++i;
+      continue;
+    }
+    out.append(text.substr(run, i - run));
     if (c == '"' || c == '\\') {
       out += '\\';
       out += static_cast<char>(c);
@@ -58,7 +69,9 @@ void AppendJsonString(std::string& out, std::string_view text) {
       out += "\xEF\xBF\xBD";  // U+FFFD
       ++i;
     }
+    run = i;
   }
+  out.append(text.substr(run));
   out += '"';
 }
 
@@ -89,67 +102,325 @@ Error BodyProblem(const std::string& path, const std::string& message) {
   return Error(ErrorCode::kInvalidData, path + ": " + message, {{path, message}});
 }
 
-// An optional "as_of" member of `object` (at `path`), defaulting to `fallback`.
-Result<Date> AsOfMember(const nlohmann::json& object, const std::string& path, Date fallback) {
-  auto it = object.find("as_of");
-  if (it == object.end()) return fallback;
-  if (it->is_string()) {
-    if (auto date = Date::Parse(it->get<std::string>())) return *date;
+// The checks of one device field, shared by the tree reader (ParseDeviceJson) and the streaming one: each returns
+// the problem with the value, or "" when it is fine.
+constexpr const char* kExpectedKind = "expected \"government\", \"work\" or \"personal\"";
+
+std::string SetDeviceField(DeviceSpec& spec, std::string_view key, std::string_view value) {
+  if (key == "kind") {
+    std::optional<DeviceKind> kind = ParseDeviceKind(value);
+    if (!kind) return kExpectedKind;
+    spec.kind = *kind;
+    return "";
   }
-  return BodyProblem(path.empty() ? "as_of" : path + ".as_of", "expected a date YYYY-MM-DD");
+  if (!IsSlug(value)) return "expected an entity id";
+  (key == "owner" ? spec.owner : key == "location" ? spec.location : spec.network).assign(value);
+  return "";
 }
 
-Status OnlyFields(const nlohmann::json& object, const std::string& path, std::initializer_list<const char*> known) {
-  for (const auto& [key, value] : object.items()) {
-    if (std::none_of(known.begin(), known.end(), [&](const char* k) { return key == k; })) {
-      return BodyProblem(path.empty() ? key : path + "." + key, "unknown field");
-    }
-  }
-  return {};
+std::string AddDeviceTag(DeviceSpec& spec, std::string_view tag) {
+  if (!IsSlug(tag)) return "expected a tag (a slug)";
+  spec.tags.emplace_back(tag);
+  return "";
 }
 
-// A device of the body, resolved; unknown entities are located under `path`.
-Result<Device> BodyDevice(const Snapshot& snapshot, const nlohmann::json& value, const std::string& path) {
-  Result<DeviceSpec> spec = ParseDeviceJson(value, path);
-  if (!spec.ok()) return std::move(spec).take_error();
-  Result<Device> device = snapshot.ResolveDevice(spec.value());
-  if (device.ok()) return device;
+bool IsDeviceField(std::string_view key) {
+  return key == "kind" || key == "owner" || key == "location" || key == "network" || key == "tags";
+}
+
+// Unknown entities of a device, located under `path`.
+Error UnknownEntities(const Error& error, const std::string& path) {
   std::vector<FieldError> details;
-  for (const FieldError& d : device.error().details()) details.push_back({path + "." + d.path, d.message});
+  for (const FieldError& d : error.details()) details.push_back({path + "." + d.path, d.message});
   std::string message = details.size() == 1 ? details[0].path + ": " + details[0].message : "unknown entities";
   return Error(ErrorCode::kInvalidData, std::move(message), std::move(details));
 }
 
-// One question, validated: the app as asked (a string inside the body), its device and date.
-struct Question {
-  const std::string* app;
-  const Device* device;
-  Date as_of;
-};
+// Reads a batch body with nlohmann's SAX interface straight into questions: no JSON tree is built, a path is spelled
+// out only for a problem, and a device asked about again is resolved once. Reading stops at the first problem.
+class BatchReader {
+ public:
+  explicit BatchReader(const Snapshot& snapshot) : snapshot_(snapshot) {}
 
-std::string Answer(const Snapshot& snapshot, const std::vector<Question>& questions, BatchCounts* counts) {
-  std::string out = "{\"results\":[";
-  out.reserve(questions.size() * 64 + 64);
-  Decision decision;
-  BatchCounts local;
-  for (size_t i = 0; i < questions.size(); ++i) {
-    const Question& q = questions[i];
-    if (i > 0) out += ',';
-    std::optional<Index> app = snapshot.ResolveApp(*q.app);
-    if (app) {
-      snapshot.Evaluate(Query{*app, *q.device, q.as_of}, decision);
-      ++local.verdicts[static_cast<size_t>(decision.verdict)];
-    } else {
-      ++local.unknown;
+  // One question: the app as asked (into app_text()), its device (into devices()), and its own date if it has one.
+  struct Question {
+    std::pair<uint32_t, uint32_t> app;  // offset and length
+    uint32_t device;
+    std::optional<Date> as_of;
+  };
+  std::string_view App(const Question& q) const { return std::string_view(app_text_).substr(q.app.first, q.app.second); }
+
+  // After a successful sax_parse: the body's problem with its form, if any, else nothing.
+  std::optional<Error> Finish() {
+    if (error_) return std::move(error_);
+    if (has_queries_ && (has_device_ || has_apps_)) {
+      return BodyProblem("queries", "give either device and apps, or queries, not both");
     }
-    AppendBatchItem(out, snapshot, *q.app, app, app ? &decision : nullptr);
+    if (!has_queries_) {
+      if (!has_device_ && !has_apps_) return BodyProblem("$", kShapes);
+      if (!has_device_) return BodyProblem("device", "missing required field");
+      if (!has_apps_) return BodyProblem("apps", "missing required field");
+      for (Question& q : questions_) q.device = one_device_;
+    }
+    return std::nullopt;
   }
-  out += "],\"snapshot\":";
-  AppendJsonString(out, snapshot.version());
-  out += "}\n";
-  if (counts) *counts = local;
-  return out;
-}
+  const std::vector<Question>& questions() const { return questions_; }
+  const std::vector<Device>& devices() const { return devices_; }
+  std::optional<Date> as_of() const { return as_of_; }
+
+  bool null() { return Unexpected("null"); }
+  bool boolean(bool) { return Unexpected("a boolean"); }
+  bool number_integer(nlohmann::json::number_integer_t) { return Unexpected("a number"); }
+  bool number_unsigned(nlohmann::json::number_unsigned_t) { return Unexpected("a number"); }
+  bool number_float(nlohmann::json::number_float_t, const std::string&) { return Unexpected("a number"); }
+  bool binary(nlohmann::json::binary_t&) { return Unexpected("binary data"); }
+
+  bool string(std::string& value) {
+    switch (where_.back()) {
+      case Where::kTop:
+        if (key_ != "as_of") return Unexpected("a string");
+        return ReadDate(value, as_of_, [] { return std::string("as_of"); });
+      case Where::kApps:
+        if (questions_.size() >= kMaxQuestions) return Fail(BodyProblem("apps", "at most 1000000 apps in one request"));
+        questions_.push_back({AddApp(value), 0, std::nullopt});
+        return true;
+      case Where::kQuery:
+        if (key_ == "app") {
+          query_app_ = AddApp(value);
+          query_has_app_ = true;
+          return true;
+        }
+        if (key_ == "as_of") return ReadDate(value, query_as_of_, [&] { return QueryPath() + ".as_of"; });
+        return Unexpected("a string");
+      case Where::kDevice:
+        if (key_ == "tags") return Unexpected("a string");
+        if (key_ == "kind") device_has_kind_ = true;
+        return Check(SetDeviceField(device_, key_, value), [&] { return DevicePath() + "." + key_; });
+      case Where::kTags: {
+        const size_t index = device_.tags.size();
+        return Check(AddDeviceTag(device_, value), [&] { return DevicePath() + ".tags[" + std::to_string(index) + "]"; });
+      }
+      default:
+        return Unexpected("a string");
+    }
+  }
+
+  bool start_object(size_t) {
+    switch (where_.back()) {
+      case Where::kStart: return Enter(Where::kTop);
+      case Where::kTop:
+        if (key_ != "device") return Unexpected("an object");
+        return EnterDevice();
+      case Where::kQueries:
+        if (questions_.size() >= kMaxQuestions) {
+          return Fail(BodyProblem("queries", "at most 1000000 queries in one request"));
+        }
+        query_has_app_ = false;
+        query_has_device_ = false;
+        query_as_of_.reset();
+        return Enter(Where::kQuery);
+      case Where::kQuery:
+        if (key_ != "device") return Unexpected("an object");
+        return EnterDevice();
+      default: return Unexpected("an object");
+    }
+  }
+
+  bool start_array(size_t) {
+    switch (where_.back()) {
+      case Where::kTop:
+        if (key_ == "apps") return Enter(Where::kApps);
+        if (key_ == "queries") return Enter(Where::kQueries);
+        return Unexpected("an array");
+      case Where::kDevice:
+        if (key_ != "tags") return Unexpected("an array");
+        return Enter(Where::kTags);
+      default: return Unexpected("an array");
+    }
+  }
+
+  bool end_array() {
+    where_.pop_back();
+    return true;
+  }
+
+  bool end_object() {
+    const Where closed = where_.back();
+    where_.pop_back();
+    if (closed == Where::kDevice) return FinishDevice();
+    if (closed == Where::kQuery) {
+      if (!query_has_app_) return Fail(BodyProblem(QueryPath() + ".app", "expected an app id or store identifier"));
+      if (!query_has_device_) return Fail(BodyProblem(QueryPath() + ".device", "missing required field"));
+      questions_.push_back({query_app_, query_device_, query_as_of_});
+    }
+    return true;
+  }
+
+  bool key(std::string& key) {
+    key_.assign(key);  // a copy into reused capacity: moving would make the lexer allocate a new buffer per key
+    switch (where_.back()) {
+      case Where::kTop: {
+        auto path = [&] { return key_; };
+        if (key_ == "as_of") return Once(seen_top_, 1, path);
+        if (key_ == "device") return has_device_ = true, Once(seen_top_, 2, path);
+        if (key_ == "apps") return has_apps_ = true, Once(seen_top_, 4, path);
+        if (key_ == "queries") return has_queries_ = true, Once(seen_top_, 8, path);
+        return Fail(BodyProblem(key_, "unknown field"));
+      }
+      case Where::kQuery: {
+        auto path = [&] { return QueryPath() + "." + key_; };
+        if (key_ == "app") return query_has_app_ ? Fail(BodyProblem(path(), "duplicate field")) : true;
+        if (key_ == "as_of") return query_as_of_ ? Fail(BodyProblem(path(), "duplicate field")) : true;
+        if (key_ == "device") return query_has_device_ ? Fail(BodyProblem(path(), "duplicate field")) : true;
+        return Fail(BodyProblem(path(), "unknown field"));
+      }
+      case Where::kDevice: {
+        if (!IsDeviceField(key_)) return Fail(BodyProblem(DevicePath() + "." + key_, "unknown field"));
+        static constexpr std::string_view kFields[] = {"kind", "owner", "location", "network", "tags"};
+        const uint32_t bit = 1u << (std::find(std::begin(kFields), std::end(kFields), key_) - std::begin(kFields));
+        return Once(seen_device_, bit, [&] { return DevicePath() + "." + key_; });
+      }
+      default: return true;
+    }
+  }
+
+  bool parse_error(size_t byte, const std::string&, const nlohmann::json::exception& error) {
+    const FieldError problem = SyntaxProblem(byte, error);
+    return Fail(Error(ErrorCode::kInvalidInput, problem.path + ": " + problem.message, {problem}));
+  }
+
+ private:
+  static constexpr const char* kShapes = "expected {\"device\": {...}, \"apps\": [...]} or {\"queries\": [...]}";
+  enum class Where { kStart, kTop, kDevice, kTags, kApps, kQueries, kQuery };
+
+  bool Fail(Error error) {
+    error_ = std::move(error);
+    return false;
+  }
+  // Paths are spelled out only for a problem: building one per question would cost more than answering it.
+  template <typename PathOf>
+  bool Check(const std::string& problem, PathOf path_of) {
+    return problem.empty() ? true : Fail(BodyProblem(path_of(), problem));
+  }
+  bool Enter(Where where) {
+    where_.push_back(where);
+    return true;
+  }
+  // Marks a field seen in its object; a second time is a duplicate.
+  template <typename PathOf>
+  bool Once(uint32_t& seen, uint32_t bit, PathOf path_of) {
+    if (seen & bit) return Fail(BodyProblem(path_of(), "duplicate field"));
+    seen |= bit;
+    return true;
+  }
+
+  // Where the value being read is, and what was found there instead of what belongs.
+  std::string HerePath() const {
+    switch (where_.back()) {
+      case Where::kStart: return "$";
+      case Where::kTop: return key_;
+      case Where::kApps: return "apps[" + std::to_string(questions_.size()) + "]";
+      case Where::kQueries: return QueryPath();
+      case Where::kQuery: return QueryPath() + "." + key_;
+      case Where::kDevice: return DevicePath() + "." + key_;
+      case Where::kTags: return DevicePath() + ".tags[" + std::to_string(device_.tags.size()) + "]";
+    }
+    return "$";
+  }
+  bool Unexpected(const char* found) {
+    const Where where = where_.back();
+    std::string expected = where == Where::kStart || where == Where::kQueries ? "an object"
+                           : where == Where::kApps                            ? "a string (an app id or store identifier)"
+                           : where == Where::kTags                            ? "a tag (a slug)"
+                                                                               : Expected();
+    if (where == Where::kStart) expected = kShapes;
+    return Fail(BodyProblem(HerePath(), (where == Where::kStart ? expected : "expected " + expected) +
+                                            ", got " + found));
+  }
+  // What the current key of an object holds.
+  std::string Expected() const {
+    if (key_ == "as_of") return "a date YYYY-MM-DD";
+    if (key_ == "device") return "an object {\"kind\": ..., \"owner\": ...}";
+    if (key_ == "apps") return "an array of app ids or store identifiers";
+    if (key_ == "queries") return "an array of {\"device\", \"app\"} objects";
+    if (key_ == "app") return "an app id or store identifier";
+    if (key_ == "tags") return "an array of tags";
+    if (key_ == "kind") return "\"government\", \"work\" or \"personal\"";
+    return "an entity id";
+  }
+
+  std::string QueryPath() const { return "queries[" + std::to_string(questions_.size()) + "]"; }
+  std::string DevicePath() const { return where_in_top_device_ ? "device" : QueryPath() + ".device"; }
+
+  template <typename PathOf>
+  bool ReadDate(const std::string& text, std::optional<Date>& out, PathOf path_of) {
+    out = Date::Parse(text);
+    return out ? true : Fail(BodyProblem(path_of(), "expected a date YYYY-MM-DD"));
+  }
+
+  std::pair<uint32_t, uint32_t> AddApp(const std::string& text) {
+    const auto offset = static_cast<uint32_t>(app_text_.size());
+    app_text_ += text;
+    return {offset, static_cast<uint32_t>(text.size())};
+  }
+
+  bool EnterDevice() {
+    // Cleared, not replaced: the strings keep their capacity from one device to the next.
+    device_.kind = DeviceKind::kPersonal;
+    device_.owner.clear();
+    device_.location.clear();
+    device_.network.clear();
+    device_.tags.clear();
+    device_has_kind_ = false;
+    seen_device_ = 0;
+    where_in_top_device_ = where_.back() == Where::kTop;
+    return Enter(Where::kDevice);
+  }
+
+  // A device read whole: resolve it (once per distinct device) and hand it to its question or to the body.
+  bool FinishDevice() {
+    if (!device_has_kind_) return Fail(BodyProblem(DevicePath() + ".kind", "missing required field"));
+    cache_key_.assign(Name(device_.kind));
+    for (const std::string* field : {&device_.owner, &device_.location, &device_.network}) (cache_key_ += '|') += *field;
+    for (const std::string& tag : device_.tags) (cache_key_ += '|') += tag;
+    auto [it, inserted] = device_ids_.try_emplace(cache_key_, static_cast<uint32_t>(devices_.size()));
+    if (inserted) {
+      Result<Device> device = snapshot_.ResolveDevice(device_);
+      if (!device.ok()) return Fail(UnknownEntities(device.error(), DevicePath()));
+      devices_.push_back(std::move(device).value());
+    }
+    if (where_in_top_device_) {
+      one_device_ = it->second;
+    } else {
+      query_device_ = it->second;
+      query_has_device_ = true;
+    }
+    return true;
+  }
+
+  const Snapshot& snapshot_;
+  std::vector<Where> where_ = {Where::kStart};
+  std::string key_;
+  std::optional<Error> error_;
+  bool has_device_ = false, has_apps_ = false, has_queries_ = false;
+  uint32_t seen_top_ = 0;
+  std::optional<Date> as_of_;
+  std::vector<Question> questions_;
+  // The question being read (queries form).
+  std::pair<uint32_t, uint32_t> query_app_;
+  std::string app_text_;  // every app as asked, one after the other: one allocation, not one per question
+  bool query_has_app_ = false, query_has_device_ = false;
+  uint32_t query_device_ = 0;
+  std::optional<Date> query_as_of_;
+  // The device being read, and every distinct device read.
+  DeviceSpec device_;
+  bool device_has_kind_ = false, where_in_top_device_ = false;
+  uint32_t seen_device_ = 0;
+  uint32_t one_device_ = 0;
+  std::string cache_key_;
+  std::unordered_map<std::string, uint32_t> device_ids_;
+  std::vector<Device> devices_;
+};
 
 }  // namespace
 
@@ -157,86 +428,60 @@ Result<DeviceSpec> ParseDeviceJson(const nlohmann::json& value, const std::strin
   if (!value.is_object()) return BodyProblem(path, "expected an object {\"kind\": ..., \"owner\": ...}");
   DeviceSpec spec;
   bool has_kind = false;
-  for (const auto& [key, field] : value.items()) {
-    if (key == "kind") {
-      std::optional<DeviceKind> kind = field.is_string() ? ParseDeviceKind(field.get<std::string>()) : std::nullopt;
-      if (!kind) return BodyProblem(path + ".kind", "expected \"government\", \"work\" or \"personal\"");
-      spec.kind = *kind;
-      has_kind = true;
-    } else if (key == "owner" || key == "location" || key == "network") {
-      if (!field.is_string() || !IsSlug(field.get<std::string>())) {
-        return BodyProblem(path + "." + key, "expected an entity id");
-      }
-      (key == "owner" ? spec.owner : key == "location" ? spec.location : spec.network) = field.get<std::string>();
-    } else if (key == "tags") {
+  for (const auto& item : value.items()) {
+    const std::string& key = item.key();
+    const nlohmann::json& field = item.value();
+    if (!IsDeviceField(key)) return BodyProblem(path + "." + key, "unknown field");
+    if (key == "tags") {
       if (!field.is_array()) return BodyProblem(path + ".tags", "expected an array of tags");
       for (size_t i = 0; i < field.size(); ++i) {
-        if (!field[i].is_string() || !IsSlug(field[i].get<std::string>())) {
-          return BodyProblem(path + ".tags[" + std::to_string(i) + "]", "expected a tag (a slug)");
-        }
-        spec.tags.push_back(field[i].get<std::string>());
+        std::string problem = field[i].is_string() ? AddDeviceTag(spec, field[i].get_ref<const std::string&>())
+                                                   : "expected a tag (a slug)";
+        if (!problem.empty()) return BodyProblem(path + ".tags[" + std::to_string(i) + "]", problem);
       }
-    } else {
-      return BodyProblem(path + "." + key, "unknown field");
+      continue;
     }
+    std::string problem = field.is_string() ? SetDeviceField(spec, key, field.get_ref<const std::string&>())
+                                            : (key == "kind" ? kExpectedKind : "expected an entity id");
+    if (!problem.empty()) return BodyProblem(path + "." + key, problem);
+    has_kind |= key == "kind";
   }
   if (!has_kind) return BodyProblem(path + ".kind", "missing required field");
   return spec;
 }
 
-Result<std::string> AnswerBatch(const Snapshot& snapshot, const nlohmann::json& body, Date default_as_of,
+Result<std::string> AnswerBatch(const Snapshot& snapshot, std::string_view body, Date default_as_of,
                                 BatchCounts* counts) {
-  const char* kShapes = "expected {\"device\": {...}, \"apps\": [...]} or {\"queries\": [...]}";
-  if (!body.is_object()) return BodyProblem("$", kShapes);
-  Result<Date> as_of = AsOfMember(body, "", default_as_of);
-  if (!as_of.ok()) return std::move(as_of).take_error();
-  std::vector<Question> questions;
+  BatchReader reader(snapshot);
+  const bool parsed = nlohmann::json::sax_parse(body.begin(), body.end(), &reader);
+  std::optional<Error> problem = reader.Finish();
+  if (problem) return std::move(*problem);
+  if (!parsed) return Error(ErrorCode::kInvalidInput, "the body could not be read");
+  const Date as_of = reader.as_of().value_or(default_as_of);
 
-  if (body.contains("device") || body.contains("apps")) {
-    if (Status ok = OnlyFields(body, "", {"device", "apps", "as_of"}); !ok.ok()) {
-      return body.contains("queries") ? BodyProblem("queries", "give either device and apps, or queries, not both")
-                                      : std::move(ok).take_error();
+  std::string out = "{\"results\":[";
+  out.reserve(reader.questions().size() * 64 + 64);
+  Decision decision;
+  BatchCounts local;
+  bool first = true;
+  for (const BatchReader::Question& q : reader.questions()) {
+    if (!first) out += ',';
+    first = false;
+    const std::string_view asked = reader.App(q);
+    std::optional<Index> app = snapshot.ResolveApp(asked);
+    if (app) {
+      snapshot.Evaluate(Query{*app, reader.devices()[q.device], q.as_of.value_or(as_of)}, decision);
+      ++local.verdicts[static_cast<size_t>(decision.verdict)];
+    } else {
+      ++local.unknown;
     }
-    if (!body.contains("device")) return BodyProblem("device", "missing required field");
-    if (!body.contains("apps")) return BodyProblem("apps", "missing required field");
-    Result<Device> device = BodyDevice(snapshot, body["device"], "device");
-    if (!device.ok()) return std::move(device).take_error();
-    const nlohmann::json& apps = body["apps"];
-    if (!apps.is_array()) return BodyProblem("apps", "expected an array of app ids or store identifiers");
-    if (apps.size() > kMaxQuestions) return BodyProblem("apps", "at most 1000000 apps in one request");
-    questions.reserve(apps.size());
-    for (size_t i = 0; i < apps.size(); ++i) {
-      if (!apps[i].is_string()) return BodyProblem("apps[" + std::to_string(i) + "]", "expected a string");
-      questions.push_back({&apps[i].get_ref<const std::string&>(), &device.value(), as_of.value()});
-    }
-    return Answer(snapshot, questions, counts);
+    AppendBatchItem(out, snapshot, asked, app, app ? &decision : nullptr);
   }
-
-  if (Status ok = OnlyFields(body, "", {"queries", "as_of"}); !ok.ok()) return std::move(ok).take_error();
-  if (!body.contains("queries")) return BodyProblem("$", kShapes);
-  const nlohmann::json& queries = body["queries"];
-  if (!queries.is_array()) return BodyProblem("queries", "expected an array of {\"device\", \"app\"} objects");
-  if (queries.size() > kMaxQuestions) return BodyProblem("queries", "at most 1000000 queries in one request");
-  std::vector<Device> devices;
-  devices.reserve(queries.size());  // never reallocated: questions point into it
-  questions.reserve(queries.size());
-  for (size_t i = 0; i < queries.size(); ++i) {
-    const std::string path = "queries[" + std::to_string(i) + "]";
-    const nlohmann::json& query = queries[i];
-    if (!query.is_object()) return BodyProblem(path, "expected an object {\"device\", \"app\"}");
-    if (Status ok = OnlyFields(query, path, {"device", "app", "as_of"}); !ok.ok()) return std::move(ok).take_error();
-    if (!query.contains("app") || !query["app"].is_string()) {
-      return BodyProblem(path + ".app", "expected an app id or store identifier");
-    }
-    if (!query.contains("device")) return BodyProblem(path + ".device", "missing required field");
-    Result<Device> device = BodyDevice(snapshot, query["device"], path + ".device");
-    if (!device.ok()) return std::move(device).take_error();
-    Result<Date> date = AsOfMember(query, path, as_of.value());
-    if (!date.ok()) return std::move(date).take_error();
-    devices.push_back(std::move(device).value());
-    questions.push_back({&query["app"].get_ref<const std::string&>(), &devices.back(), date.value()});
-  }
-  return Answer(snapshot, questions, counts);
+  out += "],\"snapshot\":";
+  AppendJsonString(out, snapshot.version());
+  out += "}\n";
+  if (counts) *counts = local;
+  return out;
 }
 
 }  // namespace bantrack::rules

@@ -35,13 +35,14 @@ struct BatchCounts {
   uint64_t unknown = 0;
 };
 
-// Answers a batch body, either {"device": {...}, "apps": [...], "as_of"?} (one device, many apps) or
+// Answers a batch body (JSON text), either {"device": {...}, "apps": [...], "as_of"?} (one device, many apps) or
 // {"queries": [{"device": {...}, "app": "...", "as_of"?}, ...], "as_of"?}; a missing as_of is `default_as_of`.
-// Returns {"results":[<AppendBatchItem>...],"snapshot":"..."} followed by a newline. Every question is validated
-// before any is answered: problems (unknown fields, wrong types, unknown entities, bad dates) are kInvalidData
-// located in the body ("queries[3].device.owner"). Apps not in the catalog are answered "unknown", not refused.
-// At most 1,000,000 questions.
-Result<std::string> AnswerBatch(const Snapshot& snapshot, const nlohmann::json& body, Date default_as_of,
+// Returns {"results":[<AppendBatchItem>...],"snapshot":"..."} followed by a newline. The body is read as a stream,
+// without building a JSON tree, and every question is validated before any is answered: text that is not JSON is
+// kInvalidInput at "$"; any other problem (an unknown or repeated field, a wrong type, an unknown entity, a bad
+// date) is kInvalidData located in the body ("queries[3].device.owner"), and reading stops there. Apps not in the
+// catalog are answered "unknown", not refused. At most 1,000,000 questions.
+Result<std::string> AnswerBatch(const Snapshot& snapshot, std::string_view body, Date default_as_of,
                                 BatchCounts* counts = nullptr);
 
 }  // namespace bantrack::rules

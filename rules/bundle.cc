@@ -53,13 +53,7 @@ class DocumentBuilder {
   }
 
   bool parse_error(size_t byte, const std::string& /*last_token*/, const json::exception& error) {
-    // what() is "[json.exception.parse_error.101] parse error at line 1, column 11: ...": keep what follows the
-    // tag. Syntax errors carry their line and column; others (a number out of range) get the byte offset.
-    std::string_view message = error.what();
-    if (size_t tag_end = message.find("] "); tag_end != std::string_view::npos) message.remove_prefix(tag_end + 2);
-    std::string text(message);
-    if (message.find(" at line ") == std::string_view::npos) text += " (at byte " + std::to_string(byte) + ")";
-    errors_.push_back({"$", Excerpt(text, 300)});
+    errors_.push_back(SyntaxProblem(byte, error));
     return false;
   }
 

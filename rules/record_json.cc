@@ -185,6 +185,15 @@ std::string Excerpt(std::string_view text, size_t max_bytes) {
   return out;
 }
 
+FieldError SyntaxProblem(size_t byte, const nlohmann::json::exception& error) {
+  // what() is "[json.exception.parse_error.101] parse error at line 1, column 11: ...": keep what follows the tag.
+  std::string_view message = error.what();
+  if (size_t tag_end = message.find("] "); tag_end != std::string_view::npos) message.remove_prefix(tag_end + 2);
+  std::string text(message);
+  if (message.find(" at line ") == std::string_view::npos) text += " (at byte " + std::to_string(byte) + ")";
+  return {"$", Excerpt(text, 300)};
+}
+
 ObjectReader::ObjectReader(const json& value, std::string path, std::vector<FieldError>& errors)
     : path_(std::move(path)), errors_(errors) {
   if (value.is_object()) {

@@ -38,6 +38,10 @@ std::string ShownPath(std::string_view path);
 // invalid UTF-8 replaced by U+FFFD so that the message itself can always be sent as JSON.
 std::string Excerpt(std::string_view text, size_t max_bytes = 100);
 
+// The problem nlohmann's parser reports at `byte` of a text, located at "$": its message without the exception's
+// tag; syntax errors carry their line and column, others (a number out of range) get the byte offset.
+FieldError SyntaxProblem(size_t byte, const nlohmann::json::exception& error);
+
 enum class Need : bool { kOptional, kRequired };
 
 // Reads the fields of one JSON object and remembers which were asked for, so that the rest can be reported as

@@ -5,6 +5,7 @@
 #include <memory>
 #include <string>
 
+#include "rules/batch_json.h"
 #include "rules/csv.h"
 #include "rules/verdict_json.h"
 
@@ -299,6 +300,29 @@ TEST_CASE("the rules CSV: one row per rule, status as of the date, CRLF lines") 
   CHECK(early.find("us-tx-2024-06-01-origin,us-tx,Texas,state,Texas bans apps from China (superseded),"
                    "executive-order,ban,government-devices,,,,cn,,not-yet,,2024-06-01,") != std::string::npos);
   CHECK(WriteRulesCsv(*snapshot, D("2024-07-01")).find(",cn,,in-force,2024-06-01,2024-06-01,") != std::string::npos);
+}
+
+}  // namespace
+}  // namespace bantrack::rules
+
+namespace bantrack::rules {
+namespace {
+
+TEST_CASE("AppendJsonString escapes what JSON requires and repairs invalid UTF-8") {
+  auto quoted = [](std::string_view text) {
+    std::string out = "x";
+    AppendJsonString(out, text);
+    return out;
+  };
+  CHECK(quoted("us-tx-2025-01-31") == "x\"us-tx-2025-01-31\"");
+  CHECK(quoted("") == "x\"\"");
+  CHECK(quoted("say \"hi\" \\ there") == "x\"say \\\"hi\\\" \\\\ there\"");
+  CHECK(quoted(std::string("tab\there\nnul") + std::string(1, '\0')) == "x\"tab\\u0009here\\u000anul\\u0000\"");
+  CHECK(quoted("小红书 ✓") == "x\"小红书 ✓\"");                   // valid UTF-8 passes through
+  CHECK(quoted("bad \xff byte") == "x\"bad \xEF\xBF\xBD byte\"");  // an invalid byte becomes U+FFFD
+  CHECK(quoted("\xe5\xb0") == "x\"\xEF\xBF\xBD\xEF\xBF\xBD\"");    // a truncated sequence too, byte by byte
+  CHECK(quoted("\xed\xa0\x80") == "x\"\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\"");  // a UTF-16 surrogate is not UTF-8
+  CHECK(nlohmann::json::parse(quoted("mixed \"q\" \x01 é").substr(1)) == "mixed \"q\" \x01 é");
 }
 
 }  // namespace
