@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# `make bench`: generates the corpora, runs the in-process benchmark on each and the HTTP benchmark on one, then
+# prints a summary table beside the targets of the issue (docs/PERFORMANCE.md explains every figure).
+#
+#   bench/run.sh [--build DIR] [--presets "large huge"] [--seed N] [--http-preset large] [--http-duration SECONDS]
+#                [--queries N] [--out DIR]
+#
+# --http-preset "" skips the HTTP benchmark. Outputs, logs, corpora and key=value results go to --out
+# (default DIR/bench/results); the summary is also written to OUT/summary.txt.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+build=build presets="large huge" seed=1 http_preset=large http_duration=10 queries=50000 out=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --build) build=$2; shift 2 ;;
+    --presets) presets=$2; shift 2 ;;
+    --seed) seed=$2; shift 2 ;;
+    --http-preset) http_preset=$2; shift 2 ;;
+    --http-duration) http_duration=$2; shift 2 ;;
+    --queries) queries=$2; shift 2 ;;
+    --out) out=$2; shift 2 ;;
+    *) sed -n '5,6p' "$0" >&2; exit 2 ;;
+  esac
+done
+out=${out:-$build/bench/results}
+mkdir -p "$out"
+rm -f "$out"/*.results
+gen="$build/bench/bantrack-gen"
+bench="$build/bench/bantrack-bench"
+started=$(date +%s)
+
+# Figures from a sanitizer build or an unoptimized one say nothing about the engine.
+build_type=$(sed -n 's/^CMAKE_BUILD_TYPE:STRING=//p' "$build/CMakeCache.txt")
+case "$build_type" in Release | RelWithDebInfo) ;; *) echo "bench: warning: $build is a $build_type build, not optimized" >&2 ;; esac
+if grep -Eq '^BANTRACK_(SANITIZE|TSAN):BOOL=ON' "$build/CMakeCache.txt"; then
+  echo "bench: warning: $build is built with sanitizers: the figures are meaningless" >&2
+fi
+echo "bench: presets \"$presets\", seed $seed, HTTP on \"$http_preset\"; $build ($build_type); $(nproc) cores," \
+     "$(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1); load average $(cut -d' ' -f1 /proc/loadavg)"
+
+generate() {  # PRESET: the corpus and its questions
+  "$gen" --preset "$1" --seed "$seed" --bundle "$out/$1.json" --queries "$queries" \
+    --queries-out "$out/$1.queries.json" | tee "$out/$1.gen.log"
+}
+
+for preset in $presets; do
+  echo
+  generate "$preset"
+  "$bench" --bundle "$out/$preset.json" --queries "$out/$preset.queries.json" --label "$preset" \
+    --results "$out/$preset.results" | tee "$out/$preset.bench.log"
+done
+if [ -n "$http_preset" ]; then
+  echo
+  case " $presets " in *" $http_preset "*) ;; *) generate "$http_preset" ;; esac
+  "$here/http_bench.sh" --bantrack "$build/bantrack" --bundle "$out/$http_preset.json" \
+    --queries "$out/$http_preset.queries.json" --duration "$http_duration" --results "$out/http.results" |
+    tee "$out/http.log"
+fi
+
+elapsed=$(($(date +%s) - started))
+echo
+"$here/summary.sh" "$out" "$presets" "$http_preset" "$((elapsed / 60)) min $((elapsed % 60)) s" | tee "$out/summary.txt"

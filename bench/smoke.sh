@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# The benchmarks' smoke test (ctest bench_smoke; make bench-smoke): on a tiny corpus, in a few seconds, checks that
+# the generator is deterministic (same seed: byte-identical bundle and queries; another seed: another bundle) and
+# that the in-process benchmark runs and reports sane figures. It measures nothing worth reading: the figures are
+# only checked to exist, to be positive and ordered, and to stay far below absurd.
+#
+#   bench/smoke.sh BANTRACK_GEN BANTRACK_BENCH
+set -euo pipefail
+
+gen=$1 bench=$2
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/bantrack-bench-smoke.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+fail() { echo "bench smoke: $*" >&2; exit 1; }
+
+"$gen" --preset small --seed 7 --bundle "$tmp/a.json" --queries 2000 --queries-out "$tmp/a.queries.json" >"$tmp/gen.log" ||
+  { cat "$tmp/gen.log" >&2; fail "bantrack-gen failed"; }
+"$gen" --preset small --seed 7 --bundle "$tmp/b.json" --queries 2000 --queries-out "$tmp/b.queries.json" >/dev/null
+"$gen" --preset small --seed 8 --bundle "$tmp/c.json" >/dev/null
+cmp -s "$tmp/a.json" "$tmp/b.json" || fail "the same seed gave two different bundles"
+cmp -s "$tmp/a.queries.json" "$tmp/b.queries.json" || fail "the same seed gave two different query files"
+if cmp -s "$tmp/a.json" "$tmp/c.json"; then fail "two seeds gave the same bundle"; fi
+if grep -q warning "$tmp/gen.log"; then cat "$tmp/gen.log" >&2; fail "bantrack-gen warned"; fi
+
+"$bench" --bundle "$tmp/a.json" --queries "$tmp/a.queries.json" --label smoke --samples 20000 --seconds 0.2 \
+  --compile-runs 2 --writes 3 --results "$tmp/results.txt" >"$tmp/bench.log" 2>&1 ||
+  { cat "$tmp/bench.log" >&2; fail "bantrack-bench failed"; }
+
+awk -F= '
+  { value[$1] = $2 }
+  function need(key, low, high) {
+    if (!(key in value) || value[key] + 0 <= low || value[key] + 0 > high) {
+      printf "%s = %s, expected in (%s, %s]\n", key, (key in value) ? value[key] : "(missing)", low, high
+      bad = 1
+    }
+  }
+  END {
+    need("entities", 199, 200); need("publishers", 59, 60); need("apps", 299, 300); need("rules", 499, 500)
+    need("questions", 1999, 2000)
+    split("allowed under-review restricted banned unknown", outcomes, " ")
+    for (i = 1; i <= 5; ++i) need("outcome_" outcomes[i], 0, 2000)
+    need("parse_validate_s", 0, 10); need("import_s", 0, 30); need("startup_s", 0, 10); need("load_s", 0, 10)
+    need("compile_median_s", 0, 10); need("write_visible_median_s", 0, 10)
+    need("import_peak_rss_bytes", 0, 2e9); need("server_peak_rss_bytes", 0, 2e9)
+    need("check_p50_ns", 0, 1e6); need("check_p99_ns", value["check_p50_ns"] - 1, 1e8)
+    need("check_p999_ns", value["check_p99_ns"] - 1, 1e9); need("explain_p50_ns", 0, 1e8)
+    need("answer_median_bytes", 100, 1e6); need("candidates_mean", 0, 500)
+    need("batch_1_per_s", 1000, 1e10); need("batch_all_per_s", 1000, 1e10)
+    exit bad
+  }' "$tmp/results.txt" || { cat "$tmp/bench.log" >&2; fail "implausible figures (above)"; }
+echo "bench smoke: ok (deterministic generator; bantrack-bench figures sane: p50 $(sed -n 's/^check_p50_ns=//p' "$tmp/results.txt") ns)"
