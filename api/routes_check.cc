@@ -24,7 +24,9 @@ Result<Reply> GetCheck(Request& request) {
   Decision decision;
   snapshot.Evaluate(Query{*app, device.value(), as_of.value()}, decision);
   request.metrics->CountVerdict(decision.verdict);
-  return JsonReply(rules::VerdictJson(snapshot, *app, spec.value(), as_of.value(), decision));
+  Reply reply;
+  reply.body = rules::VerdictJson(snapshot, *app, spec.value(), as_of.value(), decision);
+  return reply;
 }
 
 Result<Reply> PostCheck(Request& request) {

@@ -515,9 +515,7 @@ Status Run(const Options& options, const std::string& command_line) {
       const Resolved& r = known[i];
       snapshot->Evaluate(*r.query, decision);
       const Clock::time_point begin = Clock::now();
-      const std::string body = rules::VerdictJson(*snapshot, r.query->app, r.question->device, r.query->as_of, decision)
-                                   .dump(2, ' ', false, nlohmann::json::error_handler_t::replace) +
-                               "\n";
+      const std::string body = rules::VerdictJson(*snapshot, r.query->app, r.question->device, r.query->as_of, decision);
       nanoseconds[i] = static_cast<uint32_t>(
           std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - begin).count());
       sizes[i] = static_cast<uint32_t>(body.size());
@@ -529,7 +527,7 @@ Status Run(const Options& options, const std::string& command_line) {
     figures.Set("explain_p99_ns", explain.p99);
     figures.Set("explain_mean_ns", explain.mean);
     figures.Set("answer_median_bytes", median_bytes);
-    Print("explanation (rules::VerdictJson + dump, " + std::to_string(count) + " answers)",
+    Print("explanation (rules::VerdictJson, " + std::to_string(count) + " answers)",
           "p50 " + FormatSeconds(explain.p50 * 1e-9) + ", p99 " + FormatSeconds(explain.p99 * 1e-9) + ", mean " +
               FormatSeconds(explain.mean * 1e-9) + "; median answer " + Figures::Number(median_bytes) + " bytes");
   }

@@ -62,7 +62,7 @@ int RunCheck(const GlobalOptions& options, const DeviceFlags& flags, const std::
   Decision decision;
   q.snapshot->Evaluate(Query{*app, q.device, q.as_of}, decision);
   if (flags.json) {
-    std::cout << rules::VerdictJson(*q.snapshot, *app, q.asked, q.as_of, decision).dump(2) << "\n";
+    std::cout << rules::VerdictJson(*q.snapshot, *app, q.asked, q.as_of, decision);
   } else if (flags.brief) {
     std::cout << VerdictLine(*q.snapshot, *app, q.asked, q.as_of, decision);
   } else {

@@ -57,10 +57,19 @@ void AppendJsonString(std::string& out, std::string_view text) {
       out += static_cast<char>(c);
       ++i;
     } else if (c < 0x20) {
+      // The escapes nlohmann writes, so that text from here and from a JSON tree is the same.
       static constexpr char kHex[] = "0123456789abcdef";
-      out += "\\u00";
-      out += kHex[c >> 4];
-      out += kHex[c & 0xF];
+      switch (c) {
+        case '\b': out += "\\b"; break;
+        case '\f': out += "\\f"; break;
+        case '\n': out += "\\n"; break;
+        case '\r': out += "\\r"; break;
+        case '\t': out += "\\t"; break;
+        default:
+          out += "\\u00";
+          out += kHex[c >> 4];
+          out += kHex[c & 0xF];
+      }
       ++i;
     } else if (const size_t length = Utf8Length(text, i); length > 0) {
       out.append(text.substr(i, length));

@@ -94,7 +94,10 @@ TEST_CASE("the verdict document: keys in order, every role, paths and sources") 
   Decision decision;
   snapshot->Evaluate(query, decision);
 
-  CHECK(VerdictJson(*snapshot, app, asked, query.as_of, decision).dump(2) == R"({
+  const std::string text = VerdictJson(*snapshot, app, asked, query.as_of, decision);
+  // Laid out exactly as nlohmann lays out the same document: the CLI and the API print this text.
+  CHECK(nlohmann::ordered_json::parse(text).dump(2) + "\n" == text);
+  CHECK(text == R"({
   "verdict": "banned",
   "app": {
     "id": "deepseek",
@@ -232,7 +235,8 @@ TEST_CASE("the verdict document: keys in order, every role, paths and sources") 
     }
   ],
   "snapshot": "test-1"
-})");
+}
+)");
 }
 
 TEST_CASE("an allowed verdict has empty decisive and matches lists") {
@@ -243,7 +247,7 @@ TEST_CASE("an allowed verdict has empty decisive and matches lists") {
   const Index app = *snapshot->FindApp("deepseek");
   Decision decision;
   snapshot->Evaluate({app, *device, D("2025-02-15")}, decision);
-  CHECK(VerdictJson(*snapshot, app, asked, D("2025-02-15"), decision).dump() ==
+  CHECK(nlohmann::ordered_json::parse(VerdictJson(*snapshot, app, asked, D("2025-02-15"), decision)).dump() ==
         R"({"verdict":"allowed","app":{"id":"deepseek","name":"DeepSeek"},"device":{"kind":"personal"},)"
         R"("as_of":"2025-02-15","decisive":[],"matches":[],"snapshot":"test-1"})");
 }
@@ -317,7 +321,9 @@ TEST_CASE("AppendJsonString escapes what JSON requires and repairs invalid UTF-8
   CHECK(quoted("us-tx-2025-01-31") == "x\"us-tx-2025-01-31\"");
   CHECK(quoted("") == "x\"\"");
   CHECK(quoted("say \"hi\" \\ there") == "x\"say \\\"hi\\\" \\\\ there\"");
-  CHECK(quoted(std::string("tab\there\nnul") + std::string(1, '\0')) == "x\"tab\\u0009here\\u000anul\\u0000\"");
+  CHECK(quoted(std::string("tab\there\nnul") + std::string(1, '\0') + "\x1f") == "x\"tab\\there\\nnul\\u0000\\u001f\"");
+  const std::string controls = "\b\f\n\r\t\x01\x7f";
+  CHECK(quoted(controls).substr(1) == nlohmann::json(controls).dump());  // the escapes nlohmann writes
   CHECK(quoted("小红书 ✓") == "x\"小红书 ✓\"");                   // valid UTF-8 passes through
   CHECK(quoted("bad \xff byte") == "x\"bad \xEF\xBF\xBD byte\"");  // an invalid byte becomes U+FFFD
   CHECK(quoted("\xe5\xb0") == "x\"\xEF\xBF\xBD\xEF\xBF\xBD\"");    // a truncated sequence too, byte by byte
