@@ -103,11 +103,12 @@ void Snapshot::Evaluate(const Query& query, Decision& out) const {
     const KeyedCandidate* keyed_begin = keyed_.data() + cover.keyed[s].begin;
     const KeyedCandidate* keyed_end = keyed_.data() + cover.keyed[s].end;
     if (keyed_begin != keyed_end) {
-      for (size_t k = 0; k < key_count; ++k) {
-        const KeyedCandidate* it = std::lower_bound(
-            keyed_begin, keyed_end, keys[k], [](const KeyedCandidate& c, uint32_t key) { return c.key < key; });
-        for (; it != keyed_end && it->key == keys[k]; ++it) {
-          if (it->first_day <= today) consider(it->rule, it->flags, s);
+      // The keys ascend (the app, then publishers by index), so each search starts where the last one ended.
+      const KeyedCandidate* from = keyed_begin;
+      for (size_t k = 0; k < key_count && keyed_end[-1].key >= keys[k]; ++k) {
+        from = std::lower_bound(from, keyed_end, keys[k], [](const KeyedCandidate& c, uint32_t key) { return c.key < key; });
+        for (; from != keyed_end && from->key == keys[k]; ++from) {
+          if (from->first_day <= today) consider(from->rule, from->flags, s);
         }
       }
       if (deep_ownership) {
@@ -168,8 +169,10 @@ void Snapshot::Evaluate(const Query& query, Decision& out) const {
       m.role = out.verdict == Verdict::kRestricted ? Role::kDecisive : Role::kActive;
     }
   }
-  std::sort(out.matches.begin(), out.matches.end(),
-            [](const Match& a, const Match& b) { return std::tie(a.role, a.rule) < std::tie(b.role, b.rule); });
+  if (out.matches.size() > 1) {
+    std::sort(out.matches.begin(), out.matches.end(),
+              [](const Match& a, const Match& b) { return std::tie(a.role, a.rule) < std::tie(b.role, b.rule); });
+  }
 }
 
 std::span<const Snapshot::Up> Snapshot::EntityUps(Index entity, Scope scope) const {
