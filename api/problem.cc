@@ -38,6 +38,7 @@ Problem HttpProblem(int status, std::string detail) {
     case 404: return {404, "not_found", "Not found", std::move(detail), {}};
     case 405: return {405, "method_not_allowed", "Method not allowed", std::move(detail), {}};
     case 408: return {408, "timeout", "Request timeout", std::move(detail), {}};
+    case 411: return {411, "length_required", "Length required", std::move(detail), {}};
     case 413: return {413, "too_large", "Payload too large", std::move(detail), {}};
     case 414: return {414, "uri_too_long", "URI too long", std::move(detail), {}};
     case 415: return {415, "unsupported_media_type", "Unsupported media type", std::move(detail), {}};

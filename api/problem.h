@@ -19,7 +19,7 @@ struct Problem {
 // The status of each ErrorCode: invalid_input 400, invalid_data 422, not_found 404, conflict 409,
 // unauthenticated 401, permission_denied 403, read_only 403, unavailable 503, io and internal 500.
 Problem ProblemFor(const Error& error);
-// Problems that only HTTP has: 404 for an unknown route, 405, 413, 415, and any other status httplib sets.
+// Problems that only HTTP has: 404 for an unknown route, 405, 411, 413, 415, and any other status httplib sets.
 Problem HttpProblem(int status, std::string detail);
 
 // {"type","title","status","detail","errors":[{"path","message"}]} (errors only when there are some).

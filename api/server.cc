@@ -55,10 +55,31 @@ Date UtcToday() {
   return Date{static_cast<int32_t>(days.time_since_epoch().count())};
 }
 
-// "/v1/apps/{id}/restrictions" -> "/v1/apps/([^/]+)/restrictions"; {path} alone may span segments.
+// "/v1/apps/{id}/restrictions" -> "/v1/apps/([^/]+)/restrictions"; {path} alone may span segments; a dot is a dot
+// ("/feed.atom" does not match "/feedxatom").
 std::string PathRegex(const std::string& path) {
-  const std::string spans = std::regex_replace(path, std::regex(R"(\{path\})"), "(.+)");
+  const std::string dots = std::regex_replace(path, std::regex(R"(\.)"), R"(\.)");
+  const std::string spans = std::regex_replace(dots, std::regex(R"(\{path\})"), "(.+)");
   return std::regex_replace(spans, std::regex(R"(\{[a-z_]+\})"), "([^/]+)");
+}
+
+// Whether `path` matches the route template `route` as PathRegex's pattern would, without std::regex: libstdc++'s
+// matcher recurses once per character, and an 8 KB path overflowed a worker thread's stack.
+bool PathMatches(std::string_view route, std::string_view path) {
+  while (!route.empty()) {
+    if (route.starts_with("{path}")) return !path.empty();  // always last: the rest, at least one character
+    if (route.front() == '{') {
+      const size_t segment = std::min(path.find('/'), path.size());
+      if (segment == 0) return false;
+      route.remove_prefix(route.find('}') + 1);
+      path.remove_prefix(segment);
+    } else {
+      if (path.empty() || path.front() != route.front()) return false;
+      route.remove_prefix(1);
+      path.remove_prefix(1);
+    }
+  }
+  return path.empty();
 }
 
 std::string JsonEscaped(std::string_view text) {
@@ -85,7 +106,6 @@ struct Server::Impl {
   ServerOptions options;
   httplib::Server http;
   std::vector<Route> routes;
-  std::vector<std::regex> patterns;  // routes[i]'s path as a regex
   std::optional<Metrics> metrics;    // labelled by the routes, so made once they are all known
   int port = 0;
   int listen_fd = -1;
@@ -99,7 +119,6 @@ struct Server::Impl {
     AddOwnRoutes();
     std::vector<std::string> labels;
     for (const Route& route : routes) {
-      patterns.emplace_back(PathRegex(route.path));
       labels.push_back(route.method + " " + route.path);
     }
     metrics.emplace(std::move(labels));
@@ -308,7 +327,7 @@ struct Server::Impl {
     if (status == 404) {
       std::string allowed;
       for (size_t i = 0; i < routes.size(); ++i) {
-        if (std::regex_match(req.path, patterns[i])) allowed += (allowed.empty() ? "" : ", ") + routes[i].method;
+        if (PathMatches(routes[i].path, req.path)) allowed += (allowed.empty() ? "" : ", ") + routes[i].method;
       }
       if (!allowed.empty()) {
         status = 405;

@@ -16,6 +16,7 @@ struct ServeFlags {
   std::string web_dir = BANTRACK_WEB_DIR;
   std::string cors_origin;
   size_t max_body_bytes = 64u << 20;
+  int timeout_seconds = 10;
   bool quiet = false;
   std::string follow;     // replica mode: the primary's URL
   int poll_ms = 1000;
@@ -78,6 +79,7 @@ int RunServe(const GlobalOptions& options, const ServeFlags& flags) {
   server_options.web_dir = flags.web_dir;
   server_options.cors_origin = flags.cors_origin;
   server_options.max_body_bytes = flags.max_body_bytes;
+  server_options.timeout_seconds = flags.timeout_seconds;
   server_options.access_log = !flags.quiet;
   api::Server server(source, server_options);
   if (Status bound = server.Bind(); !bound.ok()) return Fail(bound.error());
@@ -119,6 +121,10 @@ void AddServeCommand(CLI::App& app, GlobalOptions& options, Command& command) {
   serve->add_option("--web", flags->web_dir, "directory of the web page's files")->capture_default_str();
   serve->add_option("--cors-origin", flags->cors_origin, "allow browsers from this origin (default: CORS closed)");
   serve->add_option("--max-body", flags->max_body_bytes, "largest request body in bytes")->capture_default_str();
+  serve->add_option("--timeout", flags->timeout_seconds,
+                    "seconds a connection may take to send a request or read an answer before it is closed")
+      ->check(CLI::Range(1, 3600))
+      ->capture_default_str();
   serve->add_flag("--quiet", flags->quiet, "no access log");
   serve->add_option("--follow", flags->follow,
                     "run as a read-only replica of the primary at URL (e.g. http://10.0.0.5:8080): pull its data, "

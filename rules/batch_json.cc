@@ -106,6 +106,8 @@ namespace {
 
 // A batch body may ask this many questions at most.
 constexpr size_t kMaxQuestions = 1'000'000;
+// Nesting deeper than bundles allow (rules/bundle.h) is hostile; the deepest valid batch body nests four levels.
+constexpr size_t kMaxDepth = 64;
 
 Error BodyProblem(const std::string& path, const std::string& message) {
   return Error(ErrorCode::kInvalidData, path + ": " + message, {{path, message}});
@@ -146,7 +148,11 @@ Error UnknownEntities(const Error& error, const std::string& path) {
 }
 
 // Reads a batch body with nlohmann's SAX interface straight into questions: no JSON tree is built, a path is spelled
-// out only for a problem, and a device asked about again is resolved once. Reading stops at the first problem.
+// out only for a problem, and a device asked about again is resolved once.
+//
+// A body is judged the way a parsed-then-validated document is: text that is not JSON, or nests deeper than
+// kMaxDepth, is invalid_input even when a problem with its content comes first. So after the first content problem
+// the reader keeps the problem and only scans the rest (skipping_), stopping at a syntax error or at depth.
 class BatchReader {
  public:
   explicit BatchReader(const Snapshot& snapshot) : snapshot_(snapshot) {}
@@ -159,7 +165,7 @@ class BatchReader {
   };
   std::string_view App(const Question& q) const { return std::string_view(app_text_).substr(q.app.first, q.app.second); }
 
-  // After a successful sax_parse: the body's problem with its form, if any, else nothing.
+  // After sax_parse: the body's problem (a syntax or depth problem before any with its content), else nothing.
   std::optional<Error> Finish() {
     if (error_) return std::move(error_);
     if (has_queries_ && (has_device_ || has_apps_)) {
@@ -177,14 +183,15 @@ class BatchReader {
   const std::vector<Device>& devices() const { return devices_; }
   std::optional<Date> as_of() const { return as_of_; }
 
-  bool null() { return Unexpected("null"); }
-  bool boolean(bool) { return Unexpected("a boolean"); }
-  bool number_integer(nlohmann::json::number_integer_t) { return Unexpected("a number"); }
-  bool number_unsigned(nlohmann::json::number_unsigned_t) { return Unexpected("a number"); }
-  bool number_float(nlohmann::json::number_float_t, const std::string&) { return Unexpected("a number"); }
-  bool binary(nlohmann::json::binary_t&) { return Unexpected("binary data"); }
+  bool null() { return skipping_ || Unexpected("null"); }
+  bool boolean(bool) { return skipping_ || Unexpected("a boolean"); }
+  bool number_integer(nlohmann::json::number_integer_t) { return skipping_ || Unexpected("a number"); }
+  bool number_unsigned(nlohmann::json::number_unsigned_t) { return skipping_ || Unexpected("a number"); }
+  bool number_float(nlohmann::json::number_float_t, const std::string&) { return skipping_ || Unexpected("a number"); }
+  bool binary(nlohmann::json::binary_t&) { return skipping_ || Unexpected("binary data"); }
 
   bool string(std::string& value) {
+    if (skipping_) return true;
     switch (where_.back()) {
       case Where::kTop:
         if (key_ != "as_of") return Unexpected("a string");
@@ -215,6 +222,7 @@ class BatchReader {
   }
 
   bool start_object(size_t) {
+    if (!Deeper() || skipping_) return !stopped_;
     switch (where_.back()) {
       case Where::kStart: return Enter(Where::kTop);
       case Where::kTop:
@@ -236,6 +244,7 @@ class BatchReader {
   }
 
   bool start_array(size_t) {
+    if (!Deeper() || skipping_) return !stopped_;
     switch (where_.back()) {
       case Where::kTop:
         if (key_ == "apps") return Enter(Where::kApps);
@@ -249,11 +258,14 @@ class BatchReader {
   }
 
   bool end_array() {
-    where_.pop_back();
+    --depth_;
+    if (!skipping_) where_.pop_back();
     return true;
   }
 
   bool end_object() {
+    --depth_;
+    if (skipping_) return true;
     const Where closed = where_.back();
     where_.pop_back();
     if (closed == Where::kDevice) return FinishDevice();
@@ -266,6 +278,7 @@ class BatchReader {
   }
 
   bool key(std::string& key) {
+    if (skipping_) return true;
     key_.assign(key);  // a copy into reused capacity: moving would make the lexer allocate a new buffer per key
     switch (where_.back()) {
       case Where::kTop: {
@@ -295,16 +308,30 @@ class BatchReader {
 
   bool parse_error(size_t byte, const std::string&, const nlohmann::json::exception& error) {
     const FieldError problem = SyntaxProblem(byte, error);
-    return Fail(Error(ErrorCode::kInvalidInput, problem.path + ": " + problem.message, {problem}));
+    return Stop(Error(ErrorCode::kInvalidInput, problem.path + ": " + problem.message, {problem}));
   }
 
  private:
   static constexpr const char* kShapes = "expected {\"device\": {...}, \"apps\": [...]} or {\"queries\": [...]}";
   enum class Where { kStart, kTop, kDevice, kTags, kApps, kQueries, kQuery };
 
+  // A problem with the content: the first one is the answer unless the text turns out not to be JSON.
   bool Fail(Error error) {
+    if (!error_) error_ = std::move(error);
+    skipping_ = true;
+    return true;
+  }
+  // A problem with the text itself: it overrides any content problem, and reading ends.
+  bool Stop(Error error) {
     error_ = std::move(error);
+    stopped_ = true;
     return false;
+  }
+  // Counts a container opened; false (and stopped) past kMaxDepth.
+  bool Deeper() {
+    if (++depth_ <= kMaxDepth) return true;
+    const std::string message = "nested deeper than " + std::to_string(kMaxDepth) + " levels";
+    return Stop(Error(ErrorCode::kInvalidInput, "$: " + message, {{"$", message}}));
   }
   // Paths are spelled out only for a problem: building one per question would cost more than answering it.
   template <typename PathOf>
@@ -411,6 +438,9 @@ class BatchReader {
   std::vector<Where> where_ = {Where::kStart};
   std::string key_;
   std::optional<Error> error_;
+  size_t depth_ = 0;
+  bool skipping_ = false;  // a content problem was found: only syntax and depth are still checked
+  bool stopped_ = false;   // a syntax or depth problem was found: reading ends
   bool has_device_ = false, has_apps_ = false, has_queries_ = false;
   uint32_t seen_top_ = 0;
   std::optional<Date> as_of_;

@@ -6,14 +6,15 @@ set -euo pipefail
 packages=(
   g++ cmake make pkg-config
   libboost-graph-dev libsqlite3-dev libcpp-httplib-dev nlohmann-json3-dev doctest-dev
-  libcli11-dev libssl-dev sqlite3
+  libcli11-dev libssl-dev sqlite3 python3
 )
 # Extra groups are asked for by the Makefile target that needs them.
 for group in "$@"; do
   case "$group" in
     web)   packages+=(nodejs npm chromium) ;;
-    bench) packages+=(wrk nginx-light nodejs npm) ;;
+    bench) packages+=(wrk nginx-light nodejs npm curl iproute2) ;;
     fuzz)  packages+=(clang libclang-rt-14-dev) ;;
+    load)  packages+=(wrk) ;;
     *) echo "bootstrap: unknown package group '$group'" >&2; exit 2 ;;
   esac
 done

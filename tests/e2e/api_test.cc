@@ -172,11 +172,14 @@ TEST_CASE("problem documents for bad requests; nothing is ever a 5xx") {
   CHECK(ErrorPaths(Problem(api.Send("POST", "/v1/check", R"({"device": {"kind": "work"}, "apps": [], "x": 1})"), 422)) ==
         std::set<std::string>{"x"});
   Problem(api.Send("POST", "/v1/check", std::string(150000, '[')), 413);
-  // Deep nesting is refused where it starts, without reading on: the body is read as a stream of expected shapes.
-  CHECK(ErrorPaths(Problem(api.Send("POST", "/v1/check", std::string(40000, '[') + std::string(40000, ']')), 422)) ==
+  // Text that nests too deep, or is not JSON, is invalid_input even where a problem with its content comes first,
+  // as for a bundle; the stream is read no further than 64 levels.
+  CHECK(ErrorPaths(Problem(api.Send("POST", "/v1/check", std::string(40000, '[') + std::string(40000, ']')), 400)) ==
         std::set<std::string>{"$"});
-  CHECK(ErrorPaths(Problem(api.Send("POST", "/v1/check", "{\"queries\": " + std::string(90000, '[')), 422)) ==
-        std::set<std::string>{"queries[0]"});
+  CHECK(ErrorPaths(Problem(api.Send("POST", "/v1/check", "{\"queries\": " + std::string(90000, '[')), 400)) ==
+        std::set<std::string>{"$"});
+  CHECK(ErrorPaths(Problem(api.Send("POST", "/v1/check", R"({"device": {"kind": "work"}, "apps": [1, 2,]})"), 400)) ==
+        std::set<std::string>{"$"});
   Problem(api.Send("POST", "/v1/check", "{\"device\": "), 400);  // not JSON
   CHECK(api.server->Log().find("\"status\":5") == std::string::npos);
 }

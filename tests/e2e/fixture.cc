@@ -1,10 +1,16 @@
 #include "tests/e2e/fixture.h"
 
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -100,6 +106,9 @@ ServerProcess::ServerProcess(const std::string& db, std::vector<std::string> ext
   log_path_ = db + ".serve.log";
   std::vector<std::string> args = {"--db", db, "serve", "--listen", "127.0.0.1:0"};
   args.insert(args.end(), extra.begin(), extra.end());
+  // The output of an earlier server on the same database names its port: gone before the new one can be read.
+  std::error_code ignored;
+  fs::remove(out_path, ignored);
   pid_ = Spawn(args, "/dev/null", out_path, log_path_);
   // The first line of stdout names the port: "bantrack: serving http://127.0.0.1:PORT/ ...".
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
@@ -115,13 +124,19 @@ ServerProcess::ServerProcess(const std::string& db, std::vector<std::string> ext
       pid_ = -1;
       throw std::runtime_error("bantrack serve exited early: " + ReadFile(log_path_));
     }
-    if (std::chrono::steady_clock::now() > deadline) throw std::runtime_error("bantrack serve did not start");
+    if (std::chrono::steady_clock::now() > deadline) {
+      Kill();  // no destructor runs for a constructor that throws: the process would outlive the test
+      throw std::runtime_error("bantrack serve did not start");
+    }
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   while (true) {
     httplib::Client client("127.0.0.1", port_);
     if (auto res = client.Get("/healthz"); res && res->status == 200) break;
-    if (std::chrono::steady_clock::now() > deadline) throw std::runtime_error("bantrack serve does not answer");
+    if (std::chrono::steady_clock::now() > deadline) {
+      Kill();
+      throw std::runtime_error("bantrack serve does not answer");
+    }
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
 }
@@ -165,5 +180,95 @@ void ServerProcess::Kill() {
 }
 
 std::string ServerProcess::Log() const { return ReadFile(log_path_); }
+
+int ConnectLoopback(int port) {
+  const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return -1;
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(static_cast<uint16_t>(port));
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (connect(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address) != 0) {
+    close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+namespace {
+
+// Whether `raw` holds a whole response: its head, and as many body bytes as its Content-Length says.
+bool IsComplete(const std::string& raw) {
+  const size_t head_end = raw.find("\r\n\r\n");
+  if (head_end == std::string::npos) return false;
+  RawResponse head = ParseRawResponse(raw.substr(0, head_end + 4));
+  auto length = head.headers.find("content-length");
+  return length != head.headers.end() && raw.size() - head_end - 4 >= std::stoul(length->second);
+}
+
+}  // namespace
+
+RawResponse ParseRawResponse(const std::string& raw) {
+  RawResponse response;
+  const size_t head_end = raw.find("\r\n\r\n");
+  if (!raw.starts_with("HTTP/1.") || head_end == std::string::npos) return response;
+  response.status = std::atoi(raw.c_str() + raw.find(' ') + 1);
+  size_t line = raw.find("\r\n") + 2;
+  while (line < head_end) {
+    const size_t end = raw.find("\r\n", line);
+    const std::string header = raw.substr(line, end - line);
+    const size_t colon = header.find(':');
+    if (colon != std::string::npos) {
+      std::string name = header.substr(0, colon);
+      std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
+      const size_t value = header.find_first_not_of(' ', colon + 1);
+      response.headers[name] = value == std::string::npos ? "" : header.substr(value);
+    }
+    line = end + 2;
+  }
+  response.body = raw.substr(head_end + 4);
+  if (auto length = response.headers.find("content-length"); length != response.headers.end()) {
+    response.body.resize(std::min<size_t>(response.body.size(), std::stoul(length->second)));
+  }
+  return response;
+}
+
+RawResponse RawExchange(int port, const std::string& bytes, int timeout_ms) {
+  const int fd = ConnectLoopback(port);
+  if (fd < 0) throw std::runtime_error("cannot connect to port " + std::to_string(port));
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  auto remaining_ms = [&] {
+    return static_cast<int>(std::max<int64_t>(
+        0, std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()).count()));
+  };
+  // Sending and reading interleave: a server may answer (413, 414) before it has read everything. The connection
+  // is not half-closed after sending: httplib writes no answer to a client that has shut down its side.
+  std::string raw;
+  size_t sent = 0;
+  bool closed = false;
+  while (!closed && !IsComplete(raw) && remaining_ms() > 0) {
+    pollfd poller{fd, static_cast<short>(POLLIN | (sent < bytes.size() ? POLLOUT : 0)), 0};
+    if (poll(&poller, 1, std::min(remaining_ms(), 100)) <= 0) continue;
+    if (poller.revents & POLLIN) {
+      char buffer[65536];
+      const ssize_t got = recv(fd, buffer, sizeof buffer, 0);
+      if (got <= 0) {
+        closed = true;  // FIN, or a reset (the server closed with our bytes unread)
+      } else {
+        raw.append(buffer, static_cast<size_t>(got));
+      }
+    } else if (poller.revents & POLLOUT) {
+      const ssize_t put = send(fd, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);
+      // A failed send: the server stopped reading; what it answered is still to be read.
+      sent = put < 0 ? bytes.size() : sent + static_cast<size_t>(put);
+    } else if (poller.revents & (POLLERR | POLLHUP)) {
+      closed = true;
+    }
+  }
+  close(fd);
+  RawResponse response = ParseRawResponse(raw);
+  response.closed = closed;
+  return response;
+}
 
 }  // namespace bantrack::testing

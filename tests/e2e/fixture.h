@@ -45,6 +45,23 @@ CommandResult Run(const std::vector<std::string>& args, const std::string& input
 void WriteFile(const std::string& path, const std::string& text);
 std::string ReadFile(const std::string& path);
 
+// What came back on a raw connection (RawExchange).
+struct RawResponse {
+  int status = 0;                              // 0: the server closed the connection without answering
+  std::map<std::string, std::string> headers;  // names in lower case
+  std::string body;
+  bool closed = false;  // the server closed the connection (FIN or reset) before answering in full
+};
+
+// A TCP connection to 127.0.0.1:port (blocking, SIGPIPE-free sends), or -1.
+int ConnectLoopback(int port);
+// Sends `bytes` as they are on a new loopback connection and reads until a whole answer has come (head and
+// Content-Length body), the server closes the connection, or `timeout_ms` passes. For requests no HTTP client
+// library would send.
+RawResponse RawExchange(int port, const std::string& bytes, int timeout_ms = 10000);
+// Parses an HTTP/1.1 response (status line, headers, a Content-Length body); status 0 when `raw` is none.
+RawResponse ParseRawResponse(const std::string& raw);
+
 class ServerProcess {
  public:
   // `db` is created and seeded from seed-data/ on first use unless it exists. `extra` are more serve flags.
