@@ -18,7 +18,9 @@ CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
 .PHONY: fuzz fuzz-build test-sanitize test-tsan loadtest
 
 # Benchmark overrides: make bench PRESETS="large" SEED=7 HTTP_PRESET= (empty: no HTTP run) HTTP_SECONDS=10
+# CEDAR_CHECKS=0 (no comparison with Cedar)
 PRESETS      ?= large huge
+CEDAR_CHECKS ?= 500
 SEED         ?= 1
 HTTP_PRESET  ?= large
 HTTP_SECONDS ?= 10
@@ -71,7 +73,7 @@ bench: bootstrap
 	@cmake -S . -B $(BUILD) $(CMAKE_FLAGS) >/dev/null
 	@cmake --build $(BUILD) -j$(JOBS) --target $(BENCH_PROGRAMS)
 	@bench/run.sh --build $(BUILD) --presets "$(PRESETS)" --seed $(SEED) --http-preset "$(HTTP_PRESET)" \
-	  --http-duration $(HTTP_SECONDS)
+	  --http-duration $(HTTP_SECONDS) --cedar-checks $(CEDAR_CHECKS)
 
 bench-smoke: bootstrap
 	@cmake -S . -B $(BUILD) $(CMAKE_FLAGS) >/dev/null

@@ -3,14 +3,15 @@
 # prints a summary table beside the targets of the issue (docs/PERFORMANCE.md explains every figure).
 #
 #   bench/run.sh [--build DIR] [--presets "large huge"] [--seed N] [--http-preset large] [--http-duration SECONDS]
-#                [--queries N] [--out DIR]
+#                [--queries N] [--cedar-checks N] [--out DIR]
 #
-# --http-preset "" skips the HTTP benchmark. Outputs, logs, corpora and key=value results go to --out
-# (default DIR/bench/results); the summary is also written to OUT/summary.txt.
+# --http-preset "" skips the HTTP benchmark; --cedar-checks 0 skips the comparison with Cedar
+# (bench/cedar_compare.sh). Outputs, logs, corpora and key=value results go to --out (default DIR/bench/results);
+# the summary is also written to OUT/summary.txt.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
-build=build presets="large huge" seed=1 http_preset=large http_duration=10 queries=50000 out=""
+build=build presets="large huge" seed=1 http_preset=large http_duration=10 queries=50000 cedar_checks=500 out=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --build) build=$2; shift 2 ;;
@@ -19,13 +20,14 @@ while [ $# -gt 0 ]; do
     --http-preset) http_preset=$2; shift 2 ;;
     --http-duration) http_duration=$2; shift 2 ;;
     --queries) queries=$2; shift 2 ;;
+    --cedar-checks) cedar_checks=$2; shift 2 ;;
     --out) out=$2; shift 2 ;;
     *) sed -n '5,6p' "$0" >&2; exit 2 ;;
   esac
 done
 out=${out:-$build/bench/results}
 mkdir -p "$out"
-rm -f "$out"/*.results
+rm -f "$out"/*.results "$out/cedar.log"
 gen="$build/bench/bantrack-gen"
 bench="$build/bench/bantrack-bench"
 started=$(date +%s)
@@ -56,6 +58,12 @@ if [ -n "$http_preset" ]; then
   "$here/http_bench.sh" --bantrack "$build/bantrack" --bundle "$out/$http_preset.json" \
     --queries "$out/$http_preset.queries.json" --duration "$http_duration" --results "$out/http.results" |
     tee "$out/http.log"
+fi
+
+if [ "$cedar_checks" -gt 0 ]; then
+  echo
+  "$here/cedar_compare.sh" --build "$build" --out "$out" --seed "$seed" --checks "$cedar_checks" \
+    --results "$out/cedar.results" | tee "$out/cedar.log"
 fi
 
 elapsed=$(($(date +%s) - started))

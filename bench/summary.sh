@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The summary table of `make bench`: the figures of OUT/<preset>.results (bantrack-bench) and OUT/http.results
-# (http_bench.sh) beside the targets of the issue, each marked ok or MISS where a target applies.
+# (http_bench.sh) beside the targets of the issue, each marked ok or MISS where a target applies; then, when
+# OUT/cedar.log exists, bench/cedar_compare.sh's comparison with Cedar.
 #
 #   bench/summary.sh OUT "PRESETS" HTTP_PRESET [ELAPSED]
 set -euo pipefail
@@ -44,7 +45,7 @@ for preset in $presets; do [ -f "$out/$preset.results" ] && files+=("$out/$prese
 columns=$presets
 case " $presets " in *" $http_preset "*) ;; *) columns="$presets $http_preset" ;; esac
 
-awk -v columns="$columns" -v http_preset="$http_preset" -v elapsed="$elapsed" -F'|' '
+awk -v columns="$columns" -v http_preset="$http_preset" -F'|' '
   !rows_done {  # a results file: key=value lines, under the name of the file
     if (FNR == 1) { name = FILENAME; sub(/.*\//, "", name); sub(/\.results$/, "", name) }
     split($0, kv, "="); value[name, kv[1]] = kv[2]; next
@@ -91,5 +92,9 @@ awk -v columns="$columns" -v http_preset="$http_preset" -v elapsed="$elapsed" -F
       }
       emit(line)
     }
-    if (elapsed != "") printf "make bench took %s\n", elapsed
   }' "${files[@]}" rows_done=1 - <<<"$rows"
+if [ -f "$out/cedar.log" ]; then
+  echo "Beside Cedar (bench/cedar_compare.sh, the same questions on bantrack-gen's small corpus)"
+  grep -v -e '^cedar_compare:' -e 'reproduce:' "$out/cedar.log"
+fi
+[ -z "$elapsed" ] || echo "make bench took $elapsed"

@@ -2,9 +2,10 @@
 // one Cedar authorization per question, in the fastest honest mode cedar-wasm offers (tests/cedar/cedar_session.mjs:
 // the policy set parsed once; each call given the device and the entities its answer depends on).
 //
-//   node bench/cedar/time_cedar.mjs CEDAR_EXPORT.json QUERIES.json [N]
+//   node bench/cedar/time_cedar.mjs CEDAR_EXPORT.json QUERIES.json [N [TIMED_BODY.json]]
 //
 // QUERIES.json is a bantrack batch body (bantrack-gen --queries-out); N limits the questions timed to the first N.
+// TIMED_BODY.json, when given, receives the questions timed as a batch body, for bantrack to answer the same ones.
 // Questions naming apps by store identifier, or apps not in the export, are skipped (counted in "skipped"): Cedar
 // knows apps by id only. The first 20 questions are asked once untimed, to warm up. Prints one JSON line:
 //   {"engine": "cedar-wasm", "cedar": <version>, "forbid_policies": <ban/restrict rules in force on some date>,
@@ -24,9 +25,9 @@ try {
 }
 const { CedarSession, cedar, questionsOf } = session;
 
-const [exportPath, queriesPath, limit] = process.argv.slice(2);
+const [exportPath, queriesPath, limit, timedBodyPath] = process.argv.slice(2);
 if (!exportPath || !queriesPath || (limit !== undefined && !(Number(limit) > 0))) {
-  console.error('usage: node bench/cedar/time_cedar.mjs CEDAR_EXPORT.json QUERIES.json [N]');
+  console.error('usage: node bench/cedar/time_cedar.mjs CEDAR_EXPORT.json QUERIES.json [N [TIMED_BODY.json]]');
   process.exit(2);
 }
 
@@ -60,6 +61,11 @@ function time(qs, options) {
   const at = (fraction) => micros[Math.min(micros.length - 1, Math.floor(fraction * micros.length))];
   const round = (x) => +x.toFixed(1);
   return { checks: micros.length, mean_us: round(mean), median_us: round(at(0.5)), p99_us: round(at(0.99)) };
+}
+
+if (timedBodyPath) {
+  const lines = questions.map((q) => JSON.stringify({ device: q.device, app: q.app, as_of: q.as_of }));
+  fs.writeFileSync(timedBodyPath, `{"queries": [\n${lines.join(',\n')}\n]}\n`);
 }
 
 for (const q of questions.slice(0, WARM_UP)) cedarSession.authorize(cedarSession.request(q, q.app));
