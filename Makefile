@@ -18,9 +18,10 @@ CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
 .PHONY: fuzz fuzz-build test-sanitize test-tsan loadtest
 
 # Benchmark overrides: make bench PRESETS="large" SEED=7 HTTP_PRESET= (empty: no HTTP run) HTTP_SECONDS=10
-# CEDAR_CHECKS=0 (no comparison with Cedar)
+# CEDAR_CHECKS=0 (no comparison with Cedar) GEN_FLAGS="--rules 80000 --apps 30000" (other corpus sizes: bench/corpus.h)
 PRESETS      ?= large huge
 CEDAR_CHECKS ?= 500
+GEN_FLAGS    ?=
 SEED         ?= 1
 HTTP_PRESET  ?= large
 HTTP_SECONDS ?= 10
@@ -73,7 +74,8 @@ bench: bootstrap
 	@cmake -S . -B $(BUILD) $(CMAKE_FLAGS) >/dev/null
 	@cmake --build $(BUILD) -j$(JOBS) --target $(BENCH_PROGRAMS)
 	@bench/run.sh --build $(BUILD) --presets "$(PRESETS)" --seed $(SEED) --http-preset "$(HTTP_PRESET)" \
-	  --http-duration $(HTTP_SECONDS) --cedar-checks $(CEDAR_CHECKS)
+	  --http-duration $(HTTP_SECONDS) --cedar-checks $(CEDAR_CHECKS) \
+	  --gen-flags "$(GEN_FLAGS)"
 
 bench-smoke: bootstrap
 	@cmake -S . -B $(BUILD) $(CMAKE_FLAGS) >/dev/null

@@ -3,15 +3,16 @@
 # prints a summary table beside the targets of the issue (docs/PERFORMANCE.md explains every figure).
 #
 #   bench/run.sh [--build DIR] [--presets "large huge"] [--seed N] [--http-preset large] [--http-duration SECONDS]
-#                [--queries N] [--cedar-checks N] [--out DIR]
+#                [--queries N] [--gen-flags "--rules 80000 ..."] [--cedar-checks N] [--out DIR]
 #
+# --gen-flags are added to every bantrack-gen call (its options override the preset's sizes);
 # --http-preset "" skips the HTTP benchmark; --cedar-checks 0 skips the comparison with Cedar
 # (bench/cedar_compare.sh). Outputs, logs, corpora and key=value results go to --out (default DIR/bench/results);
 # the summary is also written to OUT/summary.txt.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
-build=build presets="large huge" seed=1 http_preset=large http_duration=10 queries=50000 cedar_checks=500 out=""
+build=build presets="large huge" seed=1 http_preset=large http_duration=10 queries=50000 gen_flags="" cedar_checks=500 out=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --build) build=$2; shift 2 ;;
@@ -21,6 +22,7 @@ while [ $# -gt 0 ]; do
     --http-duration) http_duration=$2; shift 2 ;;
     --queries) queries=$2; shift 2 ;;
     --cedar-checks) cedar_checks=$2; shift 2 ;;
+    --gen-flags) gen_flags=$2; shift 2 ;;
     --out) out=$2; shift 2 ;;
     *) sed -n '5,6p' "$0" >&2; exit 2 ;;
   esac
@@ -42,7 +44,8 @@ echo "bench: presets \"$presets\", seed $seed, HTTP on \"$http_preset\"; $build 
      "$(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1); load average $(cut -d' ' -f1 /proc/loadavg)"
 
 generate() {  # PRESET: the corpus and its questions
-  "$gen" --preset "$1" --seed "$seed" --bundle "$out/$1.json" --queries "$queries" \
+  # shellcheck disable=SC2086 # gen_flags is a list of options
+  "$gen" --preset "$1" --seed "$seed" $gen_flags --bundle "$out/$1.json" --queries "$queries" \
     --queries-out "$out/$1.queries.json" | tee "$out/$1.gen.log"
 }
 

@@ -5,6 +5,7 @@
 # fuzzes from its seed corpus (tests/fuzz/corpus/<target>/, for bundle also tests/invalid_bundles/). New inputs go
 # to BUILD_DIR/fuzz-corpus/<target>/ (kept between runs, never into the repository), crashes to
 # BUILD_DIR/fuzz-artifacts/<target>/. Prints one line per target: executions, coverage (cov: edges, ft: features).
+# FUZZ_SEED=<n> fixes libFuzzer's random seed (default: a new one each run, printed at the top of each log).
 # Exits non-zero when any target crashed, leaked, hung or broke a property it checks.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -46,7 +47,9 @@ run_one() {
   done
   local seeds=("$root/tests/fuzz/corpus/$target")
   [ "$target" = bundle ] && seeds+=("$root/tests/invalid_bundles")
-  if ! "$bin" -max_total_time="$seconds" -max_len="$(max_len "$target")" -timeout=10 -print_final_stats=1 \
+  local seed_flag=()
+  [ -n "${FUZZ_SEED:-}" ] && seed_flag=(-seed="$FUZZ_SEED")
+  if ! "$bin" "${seed_flag[@]}" -max_total_time="$seconds" -max_len="$(max_len "$target")" -timeout=10 -print_final_stats=1 \
       -dict="$root/tests/fuzz/$target.dict" -artifact_prefix="$artifacts/" "$work" "${seeds[@]}" >>"$log" 2>&1; then
     echo "fuzz_$target: FAILED: crash input in $artifacts/ (add it to tests/fuzz/regressions/$target/ with the fix)" \
       >"$summary"
