@@ -1,11 +1,11 @@
 #include "rules/batch_json.h"
 
-#include <unordered_map>
+#include <algorithm>
+#include <array>
+#include <functional>
+#include <vector>
 
 #include "rules/record_json.h"
-
-#include <algorithm>
-#include <vector>
 
 namespace bantrack::rules {
 namespace {
@@ -86,23 +86,24 @@ void AppendJsonString(std::string& out, std::string_view text) {
 
 void AppendBatchItem(std::string& out, const Snapshot& snapshot, std::string_view asked, std::optional<Index> app,
                      const Decision* decision) {
-  out += "{\"app\":";
+  using namespace std::string_view_literals;  // appends of a known length: no strlen per answer
+  out += "{\"app\":"sv;
   AppendJsonString(out, asked);
   if (!app || decision == nullptr) {
-    out += ",\"verdict\":\"unknown\",\"decisive\":[]}";
+    out += ",\"verdict\":\"unknown\",\"decisive\":[]}"sv;
     return;
   }
-  out += ",\"verdict\":\"";
+  out += ",\"verdict\":\""sv;
   out += Name(decision->verdict);
-  out += "\",\"decisive\":[";
+  out += "\",\"decisive\":["sv;
   const size_t decisive = decision->decisive_count();
   for (size_t i = 0; i < decisive; ++i) {
     // Rule ids are slugs (the model refuses any other), so they need no escaping.
-    out += i > 0 ? ",\"" : "\"";
+    out += i > 0 ? ",\""sv : "\""sv;
     out += snapshot.model().rules[decision->matches[i].rule].id;
     out += '"';
   }
-  out += "]}";
+  out += "]}"sv;
 }
 
 namespace {
@@ -120,15 +121,33 @@ Error BodyProblem(const std::string& path, const std::string& message) {
 // the problem with the value, or "" when it is fine.
 constexpr const char* kExpectedKind = "expected \"government\", \"work\" or \"personal\"";
 
-std::string SetDeviceField(DeviceSpec& spec, std::string_view key, std::string_view value) {
-  if (key == "kind") {
+// The fields a batch body knows, told apart once per key: nothing downstream compares field names again.
+enum class Field : uint8_t { kOther, kAsOf, kDevice, kApps, kQueries, kApp, kKind, kOwner, kLocation, kNetwork, kTags };
+
+Field FieldOf(std::string_view key) {
+  switch (key.size()) {
+    case 3: return key == "app" ? Field::kApp : Field::kOther;
+    case 4: return key == "apps" ? Field::kApps : key == "kind" ? Field::kKind : key == "tags" ? Field::kTags : Field::kOther;
+    case 5: return key == "as_of" ? Field::kAsOf : key == "owner" ? Field::kOwner : Field::kOther;
+    case 6: return key == "device" ? Field::kDevice : Field::kOther;
+    case 7: return key == "queries" ? Field::kQueries : key == "network" ? Field::kNetwork : Field::kOther;
+    case 8: return key == "location" ? Field::kLocation : Field::kOther;
+    default: return Field::kOther;
+  }
+}
+
+// The fields of a device object, kKind to kTags.
+bool IsDeviceField(Field field) { return field >= Field::kKind; }
+
+std::string SetDeviceField(DeviceSpec& spec, Field field, std::string_view value) {
+  if (field == Field::kKind) {
     std::optional<DeviceKind> kind = ParseDeviceKind(value);
     if (!kind) return kExpectedKind;
     spec.kind = *kind;
     return "";
   }
   if (!IsSlug(value)) return "expected an entity id";
-  (key == "owner" ? spec.owner : key == "location" ? spec.location : spec.network).assign(value);
+  (field == Field::kOwner ? spec.owner : field == Field::kLocation ? spec.location : spec.network).assign(value);
   return "";
 }
 
@@ -138,9 +157,6 @@ std::string AddDeviceTag(DeviceSpec& spec, std::string_view tag) {
   return "";
 }
 
-bool IsDeviceField(std::string_view key) {
-  return key == "kind" || key == "owner" || key == "location" || key == "network" || key == "tags";
-}
 
 // Unknown entities of a device, located under `path`.
 Error UnknownEntities(const Error& error, const std::string& path) {
@@ -149,6 +165,56 @@ Error UnknownEntities(const Error& error, const std::string& path) {
   std::string message = details.size() == 1 ? details[0].path + ": " + details[0].message : "unknown entities";
   return Error(ErrorCode::kInvalidData, std::move(message), std::move(details));
 }
+
+// The devices of one body by their text (kind|owner|location|network|tags), each with its index: an open-addressing
+// table over one arena of keys, so that a body of a million distinct devices makes no allocation per device.
+class DeviceIds {
+ public:
+  // The index stored for `key`; or, when the key is new, `fresh`, which is stored. `inserted` says which.
+  uint32_t FindOrAdd(std::string_view key, uint32_t fresh, bool& inserted) {
+    if ((used_ + 1) * 2 > slots_.size()) Grow();
+    const size_t hash = std::hash<std::string_view>{}(key);
+    const size_t mask = slots_.size() - 1;
+    for (size_t i = hash & mask;; i = (i + 1) & mask) {
+      Slot& slot = slots_[i];
+      if (slot.value == kEmpty) {
+        slot = {hash, keys_.size(), key.size(), fresh};
+        keys_ += key;
+        ++used_;
+        inserted = true;
+        return fresh;
+      }
+      if (slot.hash == hash && std::string_view(keys_).substr(slot.offset, slot.length) == key) {
+        inserted = false;
+        return slot.value;
+      }
+    }
+  }
+
+ private:
+  static constexpr uint32_t kEmpty = UINT32_MAX;
+  struct Slot {
+    size_t hash = 0;
+    size_t offset = 0;  // of the key in keys_
+    size_t length = 0;
+    uint32_t value = kEmpty;
+  };
+  // Doubles the table (a power of two, at most half full), placing every key again by its hash.
+  void Grow() {
+    std::vector<Slot> old(slots_.size() * 2);
+    old.swap(slots_);
+    const size_t mask = slots_.size() - 1;
+    for (const Slot& slot : old) {
+      if (slot.value == kEmpty) continue;
+      size_t i = slot.hash & mask;
+      while (slots_[i].value != kEmpty) i = (i + 1) & mask;
+      slots_[i] = slot;
+    }
+  }
+  std::vector<Slot> slots_ = std::vector<Slot>(64);
+  size_t used_ = 0;
+  std::string keys_;
+};
 
 // Reads a batch body with nlohmann's SAX interface straight into questions: no JSON tree is built, a path is spelled
 // out only for a problem, and a device asked about again is resolved once.
@@ -198,24 +264,24 @@ class BatchReader {
     if (skipping_) return true;
     switch (where_.back()) {
       case Where::kTop:
-        if (key_ != "as_of") return Unexpected("a string");
+        if (field_ != Field::kAsOf) return Unexpected("a string");
         return ReadDate(value, as_of_, [] { return std::string("as_of"); });
       case Where::kApps:
         if (questions_.size() >= kMaxQuestions) return Fail(BodyProblem("apps", "at most 1000000 apps in one request"));
         questions_.push_back({AddApp(value), 0, std::nullopt});
         return true;
       case Where::kQuery:
-        if (key_ == "app") {
+        if (field_ == Field::kApp) {
           query_app_ = AddApp(value);
           query_has_app_ = true;
           return true;
         }
-        if (key_ == "as_of") return ReadDate(value, query_as_of_, [&] { return QueryPath() + ".as_of"; });
+        if (field_ == Field::kAsOf) return ReadDate(value, query_as_of_, [&] { return QueryPath() + ".as_of"; });
         return Unexpected("a string");
       case Where::kDevice:
-        if (key_ == "tags") return Unexpected("a string");
-        if (key_ == "kind") device_has_kind_ = true;
-        return Check(SetDeviceField(device_, key_, value), [&] { return DevicePath() + "." + key_; });
+        if (field_ == Field::kTags) return Unexpected("a string");
+        if (field_ == Field::kKind) device_has_kind_ = true;
+        return Check(SetDeviceField(device_, field_, value), [&] { return DevicePath() + "." + Key(); });
       case Where::kTags: {
         const size_t index = device_.tags.size();
         return Check(AddDeviceTag(device_, value), [&] { return DevicePath() + ".tags[" + std::to_string(index) + "]"; });
@@ -230,7 +296,7 @@ class BatchReader {
     switch (where_.back()) {
       case Where::kStart: return Enter(Where::kTop);
       case Where::kTop:
-        if (key_ != "device") return Unexpected("an object");
+        if (field_ != Field::kDevice) return Unexpected("an object");
         return EnterDevice();
       case Where::kQueries:
         if (questions_.size() >= kMaxQuestions) {
@@ -241,7 +307,7 @@ class BatchReader {
         query_as_of_.reset();
         return Enter(Where::kQuery);
       case Where::kQuery:
-        if (key_ != "device") return Unexpected("an object");
+        if (field_ != Field::kDevice) return Unexpected("an object");
         return EnterDevice();
       default: return Unexpected("an object");
     }
@@ -251,11 +317,11 @@ class BatchReader {
     if (!Deeper() || skipping_) return !stopped_;
     switch (where_.back()) {
       case Where::kTop:
-        if (key_ == "apps") return Enter(Where::kApps);
-        if (key_ == "queries") return Enter(Where::kQueries);
+        if (field_ == Field::kApps) return Enter(Where::kApps);
+        if (field_ == Field::kQueries) return Enter(Where::kQueries);
         return Unexpected("an array");
       case Where::kDevice:
-        if (key_ != "tags") return Unexpected("an array");
+        if (field_ != Field::kTags) return Unexpected("an array");
         return Enter(Where::kTags);
       default: return Unexpected("an array");
     }
@@ -281,31 +347,41 @@ class BatchReader {
     return true;
   }
 
-  bool key(std::string& key) { return this->key(std::string_view(key)); }
+  // nlohmann's lexer reuses its buffer for the value that follows: the key is copied (into reused capacity).
+  bool key(std::string& key) {
+    if (skipping_) return true;
+    key_storage_.assign(key);
+    return this->key(std::string_view(key_storage_));
+  }
+  // A key that stays put while the body is read (ReadPlainJson's views into the body).
   bool key(std::string_view key) {
     if (skipping_) return true;
-    key_.assign(key);  // a copy into reused capacity: moving would make the lexer allocate a new buffer per key
+    key_ = key;
+    field_ = FieldOf(key);
     switch (where_.back()) {
       case Where::kTop: {
-        auto path = [&] { return key_; };
-        if (key_ == "as_of") return Once(seen_top_, 1, path);
-        if (key_ == "device") return has_device_ = true, Once(seen_top_, 2, path);
-        if (key_ == "apps") return has_apps_ = true, Once(seen_top_, 4, path);
-        if (key_ == "queries") return has_queries_ = true, Once(seen_top_, 8, path);
-        return Fail(BodyProblem(key_, "unknown field"));
+        auto path = [&] { return Key(); };
+        switch (field_) {
+          case Field::kAsOf: return Once(seen_top_, 1, path);
+          case Field::kDevice: return has_device_ = true, Once(seen_top_, 2, path);
+          case Field::kApps: return has_apps_ = true, Once(seen_top_, 4, path);
+          case Field::kQueries: return has_queries_ = true, Once(seen_top_, 8, path);
+          default: return Fail(BodyProblem(Key(), "unknown field"));
+        }
       }
       case Where::kQuery: {
-        auto path = [&] { return QueryPath() + "." + key_; };
-        if (key_ == "app") return query_has_app_ ? Fail(BodyProblem(path(), "duplicate field")) : true;
-        if (key_ == "as_of") return query_as_of_ ? Fail(BodyProblem(path(), "duplicate field")) : true;
-        if (key_ == "device") return query_has_device_ ? Fail(BodyProblem(path(), "duplicate field")) : true;
-        return Fail(BodyProblem(path(), "unknown field"));
+        auto path = [&] { return QueryPath() + "." + Key(); };
+        switch (field_) {
+          case Field::kApp: return query_has_app_ ? Fail(BodyProblem(path(), "duplicate field")) : true;
+          case Field::kAsOf: return query_as_of_ ? Fail(BodyProblem(path(), "duplicate field")) : true;
+          case Field::kDevice: return query_has_device_ ? Fail(BodyProblem(path(), "duplicate field")) : true;
+          default: return Fail(BodyProblem(path(), "unknown field"));
+        }
       }
       case Where::kDevice: {
-        if (!IsDeviceField(key_)) return Fail(BodyProblem(DevicePath() + "." + key_, "unknown field"));
-        static constexpr std::string_view kFields[] = {"kind", "owner", "location", "network", "tags"};
-        const uint32_t bit = 1u << (std::find(std::begin(kFields), std::end(kFields), key_) - std::begin(kFields));
-        return Once(seen_device_, bit, [&] { return DevicePath() + "." + key_; });
+        if (!IsDeviceField(field_)) return Fail(BodyProblem(DevicePath() + "." + Key(), "unknown field"));
+        const uint32_t bit = 1u << (static_cast<int>(field_) - static_cast<int>(Field::kKind));
+        return Once(seen_device_, bit, [&] { return DevicePath() + "." + Key(); });
       }
       default: return true;
     }
@@ -359,11 +435,11 @@ class BatchReader {
   std::string HerePath() const {
     switch (where_.back()) {
       case Where::kStart: return "$";
-      case Where::kTop: return key_;
+      case Where::kTop: return Key();
       case Where::kApps: return "apps[" + std::to_string(questions_.size()) + "]";
       case Where::kQueries: return QueryPath();
-      case Where::kQuery: return QueryPath() + "." + key_;
-      case Where::kDevice: return DevicePath() + "." + key_;
+      case Where::kQuery: return QueryPath() + "." + Key();
+      case Where::kDevice: return DevicePath() + "." + Key();
       case Where::kTags: return DevicePath() + ".tags[" + std::to_string(device_.tags.size()) + "]";
     }
     return "$";
@@ -390,6 +466,7 @@ class BatchReader {
     return "an entity id";
   }
 
+  std::string Key() const { return std::string(key_); }
   std::string QueryPath() const { return "queries[" + std::to_string(questions_.size()) + "]"; }
   std::string DevicePath() const { return where_in_top_device_ ? "device" : QueryPath() + ".device"; }
 
@@ -424,16 +501,17 @@ class BatchReader {
     cache_key_.assign(Name(device_.kind));
     for (const std::string* field : {&device_.owner, &device_.location, &device_.network}) (cache_key_ += '|') += *field;
     for (const std::string& tag : device_.tags) (cache_key_ += '|') += tag;
-    auto [it, inserted] = device_ids_.try_emplace(cache_key_, static_cast<uint32_t>(devices_.size()));
+    bool inserted = false;
+    const uint32_t id = device_ids_.FindOrAdd(cache_key_, static_cast<uint32_t>(devices_.size()), inserted);
     if (inserted) {
       Result<Device> device = snapshot_.ResolveDevice(device_);
       if (!device.ok()) return Fail(UnknownEntities(device.error(), DevicePath()));
       devices_.push_back(std::move(device).value());
     }
     if (where_in_top_device_) {
-      one_device_ = it->second;
+      one_device_ = id;
     } else {
-      query_device_ = it->second;
+      query_device_ = id;
       query_has_device_ = true;
     }
     return true;
@@ -441,7 +519,9 @@ class BatchReader {
 
   const Snapshot& snapshot_;
   std::vector<Where> where_ = {Where::kStart};
-  std::string key_;
+  std::string_view key_;  // the current key: into the body, or into key_storage_
+  std::string key_storage_;
+  Field field_ = Field::kOther;  // key_, told apart
   std::optional<Error> error_;
   size_t depth_ = 0;
   bool skipping_ = false;  // a content problem was found: only syntax and depth are still checked
@@ -462,7 +542,7 @@ class BatchReader {
   uint32_t seen_device_ = 0;
   uint32_t one_device_ = 0;
   std::string cache_key_;
-  std::unordered_map<std::string, uint32_t> device_ids_;
+  DeviceIds device_ids_;
   std::vector<Device> devices_;
 };
 
@@ -473,6 +553,13 @@ class BatchReader {
 // the start with a fresh reader, with nlohmann's parser, so that every body it hands back is judged, and every
 // problem worded, exactly as before. Everything this accepts is JSON that nlohmann reads to the same events
 // (tests/fuzz/fuzz_batch.cc checks the verdicts against a tree read of the same text).
+// The bytes a plain string holds as they are: printable ASCII but the quote and the backslash.
+constexpr std::array<bool, 256> kPlainStringByte = [] {
+  std::array<bool, 256> plain{};
+  for (int c = 0x20; c < 0x7F; ++c) plain[c] = c != '"' && c != '\\';
+  return plain;
+}();
+
 template <typename Reader>
 bool ReadPlainJson(std::string_view text, Reader& reader) {
   const char* p = text.data();
@@ -485,17 +572,11 @@ bool ReadPlainJson(std::string_view text, Reader& reader) {
   // At an opening quote: the string's text, or false when it is not plain.
   const auto plain_string = [&](std::string_view& out) {
     const char* const start = ++p;
-    while (p < end) {
-      const auto c = static_cast<unsigned char>(*p);
-      if (c == '"') {
-        out = std::string_view(start, static_cast<size_t>(p - start));
-        ++p;
-        return true;
-      }
-      if (c < 0x20 || c >= 0x7F || c == '\\') return false;
-      ++p;
-    }
-    return false;
+    while (p < end && kPlainStringByte[static_cast<unsigned char>(*p)]) ++p;
+    if (p == end || *p != '"') return false;
+    out = std::string_view(start, static_cast<size_t>(p - start));
+    ++p;
+    return true;
   };
   const auto in_object = [&] { return (objects >> (depth - 1)) & 1; };
   std::string_view token;
@@ -564,7 +645,8 @@ Result<DeviceSpec> ParseDeviceJson(const nlohmann::json& value, const std::strin
   for (const auto& item : value.items()) {
     const std::string& key = item.key();
     const nlohmann::json& field = item.value();
-    if (!IsDeviceField(key)) return BodyProblem(path + "." + key, "unknown field");
+    const Field device_field = FieldOf(key);
+    if (!IsDeviceField(device_field)) return BodyProblem(path + "." + key, "unknown field");
     if (key == "tags") {
       if (!field.is_array()) return BodyProblem(path + ".tags", "expected an array of tags");
       for (size_t i = 0; i < field.size(); ++i) {
@@ -574,7 +656,7 @@ Result<DeviceSpec> ParseDeviceJson(const nlohmann::json& value, const std::strin
       }
       continue;
     }
-    std::string problem = field.is_string() ? SetDeviceField(spec, key, field.get_ref<const std::string&>())
+    std::string problem = field.is_string() ? SetDeviceField(spec, device_field, field.get_ref<const std::string&>())
                                             : (key == "kind" ? kExpectedKind : "expected an entity id");
     if (!problem.empty()) return BodyProblem(path + "." + key, problem);
     has_kind |= key == "kind";
