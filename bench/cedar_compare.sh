@@ -17,6 +17,8 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=../scripts/lib/serve.sh
+source "$here/../scripts/lib/serve.sh"
 build=build out="" seed=1 preset=small checks=500 results="" repeat=15
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -63,16 +65,8 @@ figure() { sed -n "s/^$1=//p" "$tmp/engine.results"; }
 check_p50_ns=$(figure check_p50_ns) handler_per_s=$(figure post_handler_per_s)
 
 # Through HTTP: the median of --repeat POSTs of the same body.
-"$build/bantrack" --db "$tmp/cedar.db" serve --listen 127.0.0.1:0 --quiet >"$tmp/serve.log" 2>&1 &
-server_pid=$!
-port=""
-for _ in $(seq 300); do
-  port=$(sed -n 's|.*serving http://127\.0\.0\.1:\([0-9]*\)/.*|\1|p' "$tmp/serve.log")
-  [ -n "$port" ] && break
-  kill -0 "$server_pid" 2>/dev/null || { cat "$tmp/serve.log" >&2; fail "bantrack serve exited"; }
-  sleep 0.1
-done
-[ -n "$port" ] || fail "bantrack serve did not start"
+start_bantrack_serve "$tmp/serve.log" "$build/bantrack" --db "$tmp/cedar.db" serve --listen 127.0.0.1:0 --quiet ||
+  fail "bantrack serve did not start"
 # The timed questions, repeated in order to 10,000 or more a body (as http_bench.sh's POST bodies): one request of
 # a couple of hundred questions would time mostly the request, not the answers.
 node -e '

@@ -14,6 +14,8 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=../scripts/lib/serve.sh
+source "$here/../scripts/lib/serve.sh"
 bantrack="" bundle="" queries="" results=""
 duration=10 connections=64 threads=2 post_connections=8
 pairs_per_body=10000 post_bodies=4
@@ -87,16 +89,8 @@ start=$(now)
   { cat "$tmp/import.log" >&2; fail "import failed"; }
 import_s=$(awk -v a="$start" -v b="$(now)" 'BEGIN { printf "%.2f", b - a }')
 
-"$bantrack" --db "$tmp/bench.db" serve --listen 127.0.0.1:0 --quiet --threads $((connections + 8)) >"$tmp/serve.log" 2>&1 &
-server_pid=$!
-port=""
-for _ in $(seq 600); do
-  port=$(sed -n 's|.*serving http://127\.0\.0\.1:\([0-9]*\)/.*|\1|p' "$tmp/serve.log")
-  [ -n "$port" ] && break
-  kill -0 "$server_pid" 2>/dev/null || { cat "$tmp/serve.log" >&2; fail "bantrack serve exited"; }
-  sleep 0.1
-done
-[ -n "$port" ] || fail "bantrack serve did not start within 60 s"
+start_bantrack_serve "$tmp/serve.log" "$bantrack" --db "$tmp/bench.db" serve --listen 127.0.0.1:0 --quiet \
+  --threads $((connections + 8)) || fail "bantrack serve did not start"
 base="http://127.0.0.1:$port"
 
 curl -sf --data-binary @"$queries" -H 'Content-Type: application/json' "$base/v1/check" -o "$tmp/answers.json" ||

@@ -4,7 +4,6 @@
 #include "db/store.h"
 
 #include <doctest/doctest.h>
-#include <openssl/evp.h>
 #include <sqlite3.h>
 
 #include <fstream>
@@ -14,10 +13,12 @@
 
 #include "db/schema.h"
 #include "db/testing.h"
+#include "tests/sha256_hex.h"
 
 namespace bantrack::db {
 namespace {
 
+using bantrack::testing::Sha256Hex;
 using testing::FullModel;
 using testing::TempDir;
 
@@ -123,18 +124,6 @@ std::string ReadBytes(const std::filesystem::path& path) {
   return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
 
-std::string Sha256Hex(const std::string& text) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int size = 0;
-  REQUIRE(EVP_Digest(text.data(), text.size(), digest, &size, EVP_sha256(), nullptr) == 1);
-  std::string hex;
-  for (unsigned int i = 0; i < size; ++i) {
-    static constexpr char kDigits[] = "0123456789abcdef";
-    hex += kDigits[digest[i] >> 4];
-    hex += kDigits[digest[i] & 0xf];
-  }
-  return hex;
-}
 
 TEST_CASE("an empty file is migrated to the current schema") {
   TempDir dir;

@@ -595,67 +595,55 @@ TEST_CASE("slow and half-closed connections are closed in time and hold up no on
     return res && res->status == 200;
   };
 
-  SUBCASE("half a request line, then nothing") {
+  // Opens a connection, sends `bytes` (then, with `half_close`, shuts down writing), checks that /healthz is answered
+  // meanwhile, and reads until the server closes the connection: what it answered, and how long it took.
+  struct Closed {
+    RawResponse answer;
+    std::chrono::milliseconds after;
+  };
+  auto send_then_wait = [&](const std::string& bytes, bool half_close = false) {
     const int fd = ConnectLoopback(server.port());
     REQUIRE(fd >= 0);
-    const std::string half = "GET /v1/check?app=deep";
-    REQUIRE(send(fd, half.data(), half.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(half.size()));
+    REQUIRE(send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(bytes.size()));
+    if (half_close) shutdown(fd, SHUT_WR);
     CHECK(healthy());
     std::string received;
-    CHECK(TimeToClose(fd, limit, &received) < limit);
-    CHECK(ParseRawResponse(received).status < 500);
+    const std::chrono::milliseconds after = TimeToClose(fd, limit, &received);
     close(fd);
+    return Closed{ParseRawResponse(received), after};
+  };
+
+  SUBCASE("half a request line, then nothing") {
+    const Closed closed = send_then_wait("GET /v1/check?app=deep");
+    CHECK(closed.after < limit);
+    CHECK(closed.answer.status < 500);
   }
   SUBCASE("headers never finished") {
-    const int fd = ConnectLoopback(server.port());
-    REQUIRE(fd >= 0);
-    const std::string half = "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ";
-    REQUIRE(send(fd, half.data(), half.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(half.size()));
-    CHECK(healthy());
-    std::string received;
-    CHECK(TimeToClose(fd, limit, &received) < limit);
-    RawResponse answer = ParseRawResponse(received);
-    CHECK(answer.status == 400);
-    CHECK(answer.headers["connection"] == "close");
-    close(fd);
+    Closed closed = send_then_wait("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ");
+    CHECK(closed.after < limit);
+    CHECK(closed.answer.status == 400);
+    CHECK(closed.answer.headers["connection"] == "close");
   }
   SUBCASE("a body that stops half way") {
-    const int fd = ConnectLoopback(server.port());
-    REQUIRE(fd >= 0);
-    const std::string half =
+    Closed closed = send_then_wait(
         "POST /v1/check HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n"
-        "{\"device\": ";
-    REQUIRE(send(fd, half.data(), half.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(half.size()));
-    CHECK(healthy());
-    std::string received;
-    CHECK(TimeToClose(fd, limit, &received) < limit);
-    RawResponse answer = ParseRawResponse(received);
-    CHECK(answer.status == 400);
-    CHECK(answer.headers["connection"] == "close");
-    close(fd);
+        "{\"device\": ");
+    CHECK(closed.after < limit);
+    CHECK(closed.answer.status == 400);
+    CHECK(closed.answer.headers["connection"] == "close");
   }
   SUBCASE("half a request, then the client shuts down writing") {
-    const int fd = ConnectLoopback(server.port());
-    REQUIRE(fd >= 0);
-    const std::string half = "POST /v1/check HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 50\r\n\r\n{\"dev";
-    REQUIRE(send(fd, half.data(), half.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(half.size()));
-    shutdown(fd, SHUT_WR);
-    std::string received;
+    const Closed closed =
+        send_then_wait("POST /v1/check HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 50\r\n\r\n{\"dev", true);
     // Nothing more can come: the server sees the end at once and does not wait for its timeout.
-    CHECK(TimeToClose(fd, limit, &received) < std::chrono::seconds(kTimeoutSeconds));
-    CHECK(ParseRawResponse(received).status < 500);
-    close(fd);
+    CHECK(closed.after < std::chrono::seconds(kTimeoutSeconds));
+    CHECK(closed.answer.status < 500);
     CHECK(healthy());
   }
   SUBCASE("a keep-alive connection left idle") {
-    const int fd = ConnectLoopback(server.port());
-    REQUIRE(fd >= 0);
-    const std::string request = "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
-    REQUIRE(send(fd, request.data(), request.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(request.size()));
-    std::string received;
-    CHECK(TimeToClose(fd, std::chrono::seconds(15), &received) < std::chrono::seconds(15));
-    CHECK(ParseRawResponse(received).status == 200);
-    close(fd);
+    const Closed closed = send_then_wait("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+    CHECK(closed.after < limit);
+    CHECK(closed.answer.status == 200);
   }
   SUBCASE("many slow clients at once") {
     std::vector<int> slow;

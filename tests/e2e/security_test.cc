@@ -3,32 +3,18 @@
 // enforces its body limit; CORS is closed unless an origin is configured.
 #include <doctest/doctest.h>
 
-#include <openssl/evp.h>
-
 #include <algorithm>
 
 #include <nlohmann/json.hpp>
 
 #include "api/server.h"
 #include "tests/e2e/fixture.h"
+#include "tests/sha256_hex.h"
 
 namespace bantrack::testing {
 namespace {
 
 using nlohmann::json;
-
-std::string Sha256Hex(const std::string& text) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int size = 0;
-  REQUIRE(EVP_Digest(text.data(), text.size(), digest, &size, EVP_sha256(), nullptr) == 1);
-  std::string hex;
-  for (unsigned int i = 0; i < size; ++i) {
-    static constexpr char kDigits[] = "0123456789abcdef";
-    hex += kDigits[digest[i] >> 4];
-    hex += kDigits[digest[i] & 15];
-  }
-  return hex;
-}
 
 // The database file and its write-ahead log, as bytes.
 std::string DatabaseBytes(const std::string& db) { return ReadFile(db) + ReadFile(db + "-wal"); }

@@ -6,6 +6,8 @@
 #   usage: tests/load/loadtest.sh BUILD_DIR            (LOAD_SECONDS, LOAD_CONNECTIONS override)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=../../scripts/lib/serve.sh
+source "$root/scripts/lib/serve.sh"
 build=$(cd "${1:?usage: $0 BUILD_DIR}" && pwd)
 seconds=${LOAD_SECONDS:-60}
 connections=${LOAD_CONNECTIONS:-32}
@@ -21,15 +23,8 @@ trap cleanup EXIT
 
 db="$work/load.db"
 token=$("$build/bantrack" --db "$db" token create --role editor --name loadtest 2>/dev/null | head -1)
-"$build/bantrack" --db "$db" serve --listen 127.0.0.1:0 --quiet >"$work/serve.out" 2>"$work/serve.err" &
-server_pid=$!
-port=""
-for _ in $(seq 1 200); do
-  port=$(sed -n 's|.*http://127\.0\.0\.1:\([0-9]*\)/.*|\1|p' "$work/serve.out" | head -1)
-  [ -n "$port" ] && break
-  sleep 0.05
-done
-[ -n "$port" ] || { echo "loadtest: the server did not start: $(cat "$work/serve.err")" >&2; exit 1; }
+start_bantrack_serve "$work/serve.log" "$build/bantrack" --db "$db" serve --listen 127.0.0.1:0 --quiet ||
+  { echo "loadtest: the server did not start" >&2; exit 1; }
 
 rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$server_pid/status"; }
 rss_start=$(rss_kb)
