@@ -135,8 +135,9 @@ test('the tracker lists every rule, fast, and states the data version', async ()
   });
   const listShownAfter = await page.evaluate(() => performance.now());
   console.log(`  tracker: ${total} rows shown ${Math.round(listShownAfter)} ms after navigation`);
-  // Most of it is the server compressing its answers (brotli at its slowest setting: 150-800 ms for /v1/rules on
-  // a busy 2-core machine); the page's own part is ~150 ms. The bound catches a page that waits on itself.
+  // The bound is loose because ctest runs this beside other tests on two cores, and make test-sanitize runs it
+  // against an ASan-built server; the figure printed above is the one to read (598 ms in a parallel ctest run on the
+  // 2-core machine). The bound catches a page that waits on itself.
   assert.ok(listShownAfter < 2000, `the list took ${listShownAfter} ms`);
   assert.equal(await page.locator('table.rules tbody tr:visible').count(), total);
   // The tracker states the data version and its last change (and so does every page's footer).
