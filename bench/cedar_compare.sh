@@ -40,7 +40,7 @@ fail() { echo "cedar_compare: $*" >&2; exit 1; }
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/bantrack-cedar-XXXXXX")
 server_pid=""
 cleanup() {
-  if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
+  stop_process "$server_pid"
   rm -rf "$tmp"
 }
 trap cleanup EXIT

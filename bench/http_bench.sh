@@ -42,12 +42,9 @@ done
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/bantrack-http.XXXXXX")
 server_pid="" nginx_pid=""
-stop() {  # stops one process this script started, by its id, and waits for it
-  if [ -n "$1" ] && kill "$1" 2>/dev/null; then wait "$1" 2>/dev/null || true; fi
-}
 cleanup() {
-  stop "$server_pid"
-  stop "$nginx_pid"
+  stop_process "$server_pid"
+  stop_process "$nginx_pid"
   rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -113,7 +110,7 @@ run_wrk "$tmp/get.txt" -t"$threads" -c"$connections" -d"${duration}s" --latency 
 run_wrk "$tmp/post.txt" -t"$threads" -c"$post_connections" -d"${duration}s" --latency --timeout 60s -s "$lua" \
   "$base/v1/check" -- post "$tmp"/post_body_*.json
 server_peak_kb=$(awk '/^VmHWM:/ { print $2 }' "/proc/$server_pid/status")
-stop "$server_pid"
+stop_process "$server_pid"
 server_pid=""
 
 nginx_port=$(free_port)
@@ -147,7 +144,7 @@ for _ in $(seq 100); do
 done
 run_wrk /dev/null -t"$threads" -c"$connections" -d2s "http://127.0.0.1:$nginx_port/answer.json"  # warm-up
 run_wrk "$tmp/nginx.txt" -t"$threads" -c"$connections" -d"${duration}s" --latency "http://127.0.0.1:$nginx_port/answer.json"
-stop "$nginx_pid"
+stop_process "$nginx_pid"
 nginx_pid=""
 
 read -r get_rps get_p50 get_p99 get_requests get_non2xx get_errors < <(wrk_figures "$tmp/get.txt")

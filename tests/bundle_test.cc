@@ -12,11 +12,12 @@
 #include <nlohmann/json.hpp>
 
 #include "rules/bundle.h"
+#include "tests/model_builders.h"
 
 namespace bantrack::rules {
 namespace {
 
-Date D(const char* text) { return *Date::Parse(text); }
+using testing::D;
 
 std::string ReadFile(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);

@@ -12,24 +12,13 @@
 #include <nlohmann/json.hpp>
 
 #include "rules/cedar.h"
+#include "tests/model_builders.h"
 
 namespace bantrack::rules {
 namespace {
 
-Date D(const char* text) { return *Date::Parse(text); }
-
-Rule MakeRule(std::string id, std::string issuer, Effect effect, std::vector<Scope> scope,
-              std::vector<std::pair<const char*, RuleStatus>> timeline) {
-  Rule rule;
-  rule.id = std::move(id);
-  rule.issuer = std::move(issuer);
-  rule.title = "Title of " + rule.id;
-  rule.effect = effect;
-  rule.scope = std::move(scope);
-  for (auto [date, status] : timeline) rule.timeline.push_back({D(date), status, ""});
-  rule.sources.push_back({"https://example.org/" + rule.id, "Source", "", std::nullopt});
-  return rule;
-}
+using testing::D;
+using testing::R;
 
 // The U.S. with the DoD (part_of) and Texas (within) with its DPS (part_of Texas); TikTok published by a ByteDance
 // subsidiary in Singapore, DeepSeek by a Chinese company.
@@ -59,15 +48,15 @@ std::shared_ptr<const Snapshot> World() {
   m.apps = {deepseek, tiktok};
 
   using enum RuleStatus;
-  Rule texas = MakeRule("us-tx-2025-01-31-ban", "us-tx", Effect::kBan,
+  Rule texas = R("us-tx-2025-01-31-ban", "us-tx", Effect::kBan,
                         {Scope::kGovernmentDevices, Scope::kWorkDevices}, {{"2025-01-31", kInForce}});
   texas.apps = {"deepseek", "tiktok"};
   texas.publishers = {"bytedance"};
-  Rule stores = MakeRule("us-2024-03-01-bytedance", "us", Effect::kRestrict, {Scope::kPublic},
+  Rule stores = R("us-2024-03-01-bytedance", "us", Effect::kRestrict, {Scope::kPublic},
                          {{"2024-01-01", kAnnounced}, {"2024-03-01", kInForce}, {"2024-06-01", kSuspended},
                           {"2024-09-01", kInForce}, {"2024-10-01", kInForce}, {"2025-01-01", kLifted}});
   stores.publishers = {"bytedance"};
-  Rule dod = MakeRule("us-dod-2023-05-01-chinese-ai", "us-dod", Effect::kBan,
+  Rule dod = R("us-dod-2023-05-01-chinese-ai", "us-dod", Effect::kBan,
                       {Scope::kGovernmentDevices, Scope::kGovernmentNetworks},
                       {{"2023-05-01", kInForce}});
   dod.categories = {"ai-assistant"};
@@ -75,15 +64,15 @@ std::shared_ptr<const Snapshot> World() {
   dod.title = "DoD blocks \"Chinese\" AI\non its networks";
   // A federal exemption for research devices: it can lift the Texas and DoD bans (its issuer is above both), and
   // not the federal restriction, which is lifted before the exemption starts.
-  Rule research = MakeRule("us-2025-02-01-research", "us", Effect::kExempt, {Scope::kPublic},
+  Rule research = R("us-2025-02-01-research", "us", Effect::kExempt, {Scope::kPublic},
                            {{"2025-02-01", kInForce}});
   research.apps = {"deepseek"};
   research.device_tags = {"research"};
   // An exemption by a subordinate of Texas can lift no rule here.
-  Rule dps = MakeRule("us-tx-dps-2025-03-01-exemption", "us-tx-dps", Effect::kExempt, {Scope::kGovernmentDevices},
+  Rule dps = R("us-tx-dps-2025-03-01-exemption", "us-tx-dps", Effect::kExempt, {Scope::kGovernmentDevices},
                       {{"2025-03-01", kInForce}});
   dps.apps = {"deepseek"};
-  Rule review = MakeRule("us-2025-01-29-review", "us", Effect::kBan, {Scope::kPublic}, {{"2025-01-29", kUnderReview}});
+  Rule review = R("us-2025-01-29-review", "us", Effect::kBan, {Scope::kPublic}, {{"2025-01-29", kUnderReview}});
   review.apps = {"deepseek"};
   m.rules = {texas, stores, dod, research, dps, review};
 

@@ -9,28 +9,14 @@
 #include <vector>
 
 #include "engine/snapshot.h"
+#include "tests/model_builders.h"
 
 namespace bantrack {
 namespace {
 
-Date D(const char* text) { return *Date::Parse(text); }
-
-Entity E(std::string id, EntityKind kind, std::vector<std::string> part_of = {}, std::vector<std::string> within = {}) {
-  return Entity{id, "Name of " + id, kind, std::move(part_of), std::move(within)};
-}
-
-Rule R(std::string id, std::string issuer, Effect effect, std::vector<Scope> scope,
-       std::vector<std::pair<const char*, RuleStatus>> timeline) {
-  Rule rule;
-  rule.id = std::move(id);
-  rule.issuer = std::move(issuer);
-  rule.title = "Title of " + rule.id;
-  rule.effect = effect;
-  rule.scope = std::move(scope);
-  for (auto [date, status] : timeline) rule.timeline.push_back({D(date), status, ""});
-  rule.sources.push_back({"https://example.org/" + rule.id, "Source of " + rule.id, "Example", std::nullopt});
-  return rule;
-}
+using testing::D;
+using testing::E;
+using testing::R;
 
 constexpr auto kGov = Scope::kGovernmentDevices;
 constexpr auto kWorkScope = Scope::kWorkDevices;

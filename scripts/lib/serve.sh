@@ -5,7 +5,8 @@
 #                                         background with its output in LOG, and waits up to 60 s for the
 #                                         "serving http://127.0.0.1:PORT/" line. Sets server_pid and port; on failure
 #                                         prints LOG and returns 1.
-# The caller stops the server (kill "$server_pid") in its own cleanup.
+#   stop_process PID                      stops a process the script started (nothing when PID is empty) and waits
+#                                         for it; for the caller's cleanup: stop_process "$server_pid".
 start_bantrack_serve() {
   local log=$1
   shift
@@ -26,4 +27,8 @@ start_bantrack_serve() {
   echo "bantrack serve did not start within 60 s:" >&2
   cat "$log" >&2
   return 1
+}
+
+stop_process() {
+  if [ -n "$1" ] && kill "$1" 2>/dev/null; then wait "$1" 2>/dev/null || true; fi
 }

@@ -5,6 +5,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -12,12 +13,15 @@
 #include <algorithm>
 #include <cctype>
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
+
+#include <doctest/doctest.h>
 
 namespace bantrack::testing {
 namespace fs = std::filesystem;
@@ -58,9 +62,13 @@ pid_t Spawn(const std::vector<std::string>& args, const std::string& stdin_path,
   std::vector<char*> argv;
   for (std::string& arg : argv_storage) argv.push_back(arg.data());
   argv.push_back(nullptr);
+  const pid_t parent = getpid();
   const pid_t pid = fork();
   if (pid < 0) throw std::runtime_error("fork failed");
   if (pid == 0) {
+    // The child dies with the test process: a test killed by a signal (its destructors never run) must not leave a
+    // server listening. Every process is started from a test's main thread, whose exit is the process's.
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent) _exit(127);
     auto redirect = [](const std::string& path, int flags, int target) {
       const int fd = open(path.c_str(), flags, 0644);
       if (fd < 0) _exit(127);
@@ -141,8 +149,19 @@ ServerProcess::ServerProcess(const std::string& db, std::vector<std::string> ext
   }
 }
 
+// A server still running when its test ends is stopped here, and must exit 0 like one stopped explicitly: under the
+// sanitizers a leak or a crash at shutdown shows only in that status. A server shared by several test cases (a
+// function-local static) is stopped after doctest has finished, when no assertion can be reported: then a bad status
+// ends the test program with exit status 1.
 ServerProcess::~ServerProcess() {
-  if (pid_ > 0) Stop();
+  if (pid_ <= 0) return;
+  const int status = Stop();
+  if (doctest::is_running_in_test) {
+    CHECK_MESSAGE(status == 0, "bantrack serve exited with " << status << "; its log: " << log_path_);
+  } else if (status != 0) {
+    std::fprintf(stderr, "bantrack serve exited with %d; its log: %s\n", status, log_path_.c_str());
+    std::_Exit(1);
+  }
 }
 
 std::unique_ptr<httplib::Client> ServerProcess::Client() const {

@@ -66,6 +66,7 @@ class ServerProcess {
  public:
   // `db` is created and seeded from seed-data/ on first use unless it exists. `extra` are more serve flags.
   explicit ServerProcess(const std::string& db, std::vector<std::string> extra = {});
+  // Stops the server if it still runs, and checks (doctest) that it exited 0.
   ~ServerProcess();
   ServerProcess(const ServerProcess&) = delete;
   ServerProcess& operator=(const ServerProcess&) = delete;

@@ -16,7 +16,7 @@ command -v wrk >/dev/null || { echo "loadtest: wrk is not installed (scripts/boo
 work=$(mktemp -d "${TMPDIR:-/tmp}/bantrack-load-XXXXXX")
 server_pid=""
 cleanup() {
-  if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
+  stop_process "$server_pid"
   rm -rf "$work"
 }
 trap cleanup EXIT

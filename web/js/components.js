@@ -179,6 +179,25 @@ export function errorNote(error) {
   );
 }
 
+// A fieldset of radio buttons (type 'radio') or checkboxes (type 'checkbox') sharing one name; options are
+// [value, text, hint?] triples, checked(value) says which start on. `path` is the error path shown beside it.
+export function choiceGroup({ path, legend, type, name, options, checked, className = 'field' }) {
+  return h(
+    'fieldset',
+    { class: className, dataset: { path } },
+    h('legend', {}, legend),
+    options.map(([value, text, hint]) =>
+      h(
+        'label',
+        { class: 'choice' },
+        h('input', { type, name, value, checked: checked(value) }),
+        ` ${text}`,
+        hint ? h('span', { class: 'muted' }, ` — ${hint}`) : null,
+      ),
+    ),
+  );
+}
+
 // A labelled <select>; options are [value, text] pairs.
 export function selectField({ id, label, name, value, options, onchange }) {
   return h(

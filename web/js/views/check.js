@@ -5,6 +5,7 @@ import { loadReference, loadRules } from '../catalog.js';
 import {
   RuleTable,
   appPath,
+  choiceGroup,
   effectBadge,
   entityLink,
   entityPath,
@@ -141,19 +142,14 @@ function checkForm(ref, query, summary) {
           'android:<package>, web:<domain>.',
         ),
       ),
-      h(
-        'fieldset',
-        { class: 'field', dataset: { path: 'device' } },
-        h('legend', {}, 'Device'),
-        Object.entries(DEVICE_KINDS).map(([kind, label]) =>
-          h(
-            'label',
-            { class: 'choice' },
-            h('input', { type: 'radio', name: 'device', value: kind, checked: query.device === kind }),
-            ` ${label}`,
-          ),
-        ),
-      ),
+      choiceGroup({
+        path: 'device',
+        legend: 'Device',
+        type: 'radio',
+        name: 'device',
+        options: Object.entries(DEVICE_KINDS),
+        checked: (kind) => query.device === kind,
+      }),
       entityField(
         'owner',
         'Owner',

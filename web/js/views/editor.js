@@ -3,7 +3,7 @@
 // and its errors[] appear beside the fields they name.
 import { ApiError, getJson, writeJson } from '../api.js';
 import { invalidate, loadReference, loadRules, withDefaults } from '../catalog.js';
-import { loadingNote } from '../components.js';
+import { choiceGroup, loadingNote } from '../components.js';
 import { h, replaceChildren } from '../dom.js';
 import { clearFieldErrors, showFieldErrors } from '../field-errors.js';
 import { EFFECTS, INSTRUMENTS, SCOPES, SCOPE_HINTS, STATUSES, TIMELINE_STATUSES } from '../labels.js';
@@ -170,20 +170,15 @@ function field(path, label, control, { hint, summaryLabel, wide = false } = {}) 
 }
 
 function checkboxGroup(path, legend, name, options, checked, { columns = false } = {}) {
-  return h(
-    'fieldset',
-    { class: columns ? 'field checkboxes columns' : 'field checkboxes', dataset: { path } },
-    h('legend', {}, legend),
-    options.map(([value, text, hint]) =>
-      h(
-        'label',
-        { class: 'choice' },
-        h('input', { type: 'checkbox', name, value, checked: checked.includes(value) }),
-        ` ${text}`,
-        hint ? h('span', { class: 'muted' }, ` — ${hint}`) : null,
-      ),
-    ),
-  );
+  return choiceGroup({
+    path,
+    legend,
+    type: 'checkbox',
+    name,
+    options,
+    checked: (value) => checked.includes(value),
+    className: columns ? 'field checkboxes columns' : 'field checkboxes',
+  });
 }
 
 // A list of rows (timeline entries, sources) that the editor can add to and remove from. Each row's fields carry
@@ -348,19 +343,15 @@ function ruleForm(ref, stored, showTokenPanel) {
           ),
         ),
       ),
-      h(
-        'fieldset',
-        { class: 'field inline-choices', dataset: { path: 'effect' } },
-        h('legend', {}, 'Effect'),
-        Object.entries(EFFECTS).map(([value, text]) =>
-          h(
-            'label',
-            { class: 'choice' },
-            h('input', { type: 'radio', name: 'effect', value, checked: value === rule.effect }),
-            ` ${text}`,
-          ),
-        ),
-      ),
+      choiceGroup({
+        path: 'effect',
+        legend: 'Effect',
+        type: 'radio',
+        name: 'effect',
+        options: Object.entries(EFFECTS),
+        checked: (value) => value === rule.effect,
+        className: 'field inline-choices',
+      }),
     ),
     checkboxGroup(
       'scope',
