@@ -43,8 +43,9 @@ struct Blocklist {
 std::vector<Blocked> BlockedApps(const Snapshot& snapshot, const Device& device, Date as_of, bool include_restricted) {
   std::vector<Blocked> blocked;
   Decision decision;
+  const Snapshot::PreparedDevice prepared = snapshot.Prepare(device);  // one device, every app
   for (Index a = 0; a < snapshot.model().apps.size(); ++a) {
-    snapshot.Evaluate(Query{a, device, as_of}, decision);
+    snapshot.Evaluate(prepared, a, as_of, decision);
     const bool block =
         decision.verdict == Verdict::kBanned || (include_restricted && decision.verdict == Verdict::kRestricted);
     if (!block) continue;

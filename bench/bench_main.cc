@@ -274,45 +274,25 @@ double TimerOverheadNs() {
   return Summarize(nanoseconds).p50;
 }
 
-// Checks per second on `threads` threads for about `seconds`: Evaluate and the batch answer item (verdict and
-// decisive rule ids) appended to a per-thread string, emptied every 10,000 items like one POST /v1/check body.
 struct Throughput {
   double per_second = 0;
   double cores_used = 0;  // CPU time over wall time: less than the threads asked for when the machine is busy
 };
 
-Throughput BatchRate(const Snapshot& snapshot, const std::vector<Resolved>& known, unsigned threads, double seconds,
-                     uint64_t& checksum) {
+// Checks per second on `threads` threads for about `seconds`. Each thread runs work(t, checksum, stop): it makes
+// checks in rounds, asks stop() between rounds, and returns how many it made, adding what it produced to checksum.
+template <typename Work>
+Throughput Rate(unsigned threads, double seconds, uint64_t& checksum, Work work) {
   std::vector<uint64_t> done(threads, 0), sums(threads, 0);
   std::vector<double> elapsed(threads, 0);
   std::latch ready(threads + 1);
   std::vector<std::thread> pool;
   for (unsigned t = 0; t < threads; ++t) {
     pool.emplace_back([&, t] {
-      Decision decision;
-      std::string out;
-      out.reserve(10'000 * 96);
-      uint64_t bytes = 0;
-      size_t i = t * known.size() / threads;
       ready.arrive_and_wait();
       const Clock::time_point start = Clock::now();
-      uint64_t count = 0;
-      while (true) {
-        for (int k = 0; k < 1024; ++k, ++count) {
-          const Resolved& r = known[i];
-          if (++i == known.size()) i = 0;
-          snapshot.Evaluate(*r.query, decision);
-          rules::AppendBatchItem(out, snapshot, r.question->app, r.query->app, &decision);
-          if (count % 10'000 == 9'999) {
-            bytes += out.size();
-            out.clear();
-          }
-        }
-        if (SecondsSince(start) >= seconds) break;
-      }
+      done[t] = work(t, sums[t], [&] { return SecondsSince(start) >= seconds; });
       elapsed[t] = SecondsSince(start);
-      done[t] = count;
-      sums[t] = bytes + out.size();
     });
   }
   const double cpu_before = CpuSeconds();
@@ -327,6 +307,72 @@ Throughput BatchRate(const Snapshot& snapshot, const std::vector<Resolved>& know
   }
   return {static_cast<double>(total) / *std::max_element(elapsed.begin(), elapsed.end()),
           (CpuSeconds() - cpu_before) / wall};
+}
+
+// The batch answer of each check goes to a per-thread string, emptied every 10,000 items like one POST /v1/check
+// body; its bytes go to the checksum.
+class AnswerSink {
+ public:
+  explicit AnswerSink(uint64_t& checksum) : checksum_(checksum) { out_.reserve(10'000 * 96); }
+  ~AnswerSink() { checksum_ += out_.size(); }
+  void Append(const Snapshot& snapshot, std::string_view asked, Index app, const Decision& decision) {
+    rules::AppendBatchItem(out_, snapshot, asked, app, &decision);
+    if (++items_ % 10'000 == 0) {
+      checksum_ += out_.size();
+      out_.clear();
+    }
+  }
+
+ private:
+  uint64_t& checksum_;
+  std::string out_;
+  uint64_t items_ = 0;
+};
+
+// Random pairs: each check a question of its own (device and app), Evaluate and the batch answer item.
+Throughput BatchRate(const Snapshot& snapshot, const std::vector<Resolved>& known, unsigned threads, double seconds,
+                     uint64_t& checksum) {
+  return Rate(threads, seconds, checksum, [&](unsigned t, uint64_t& sum, auto stop) {
+    Decision decision;
+    AnswerSink sink(sum);
+    size_t i = t * known.size() / threads;
+    uint64_t count = 0;
+    do {
+      for (int k = 0; k < 1024; ++k, ++count) {
+        const Resolved& r = known[i];
+        if (++i == known.size()) i = 0;
+        snapshot.Evaluate(*r.query, decision);
+        sink.Append(snapshot, r.question->app, r.query->app, decision);
+      }
+    } while (!stop());
+    return count;
+  });
+}
+
+// A fleet sweep, as POST /v1/check answers a {"device", "apps"} body: each device of the questions asked about
+// kSweepApps apps (those of the questions, in turn), the device prepared once (Snapshot::Prepare, counted), then
+// Evaluate and the batch answer item for each app.
+constexpr size_t kSweepApps = 80;
+Throughput SweepRate(const Snapshot& snapshot, const std::vector<Resolved>& known, unsigned threads, double seconds,
+                     uint64_t& checksum) {
+  return Rate(threads, seconds, checksum, [&](unsigned t, uint64_t& sum, auto stop) {
+    Decision decision;
+    AnswerSink sink(sum);
+    size_t device = t * known.size() / threads, app = device * kSweepApps % known.size();
+    uint64_t count = 0;
+    do {
+      const Query& asked = *known[device].query;
+      if (++device == known.size()) device = 0;
+      const Snapshot::PreparedDevice prepared = snapshot.Prepare(asked.device);
+      for (size_t k = 0; k < kSweepApps; ++k, ++count) {
+        const Resolved& r = known[app];
+        if (++app == known.size()) app = 0;
+        snapshot.Evaluate(prepared, r.query->app, asked.as_of, decision);
+        sink.Append(snapshot, r.question->app, r.query->app, decision);
+      }
+    } while (!stop());
+    return count;
+  });
 }
 
 // Questions per second through the POST /v1/check handler's own work, without HTTP: 10,000-question bodies read,
@@ -532,20 +578,27 @@ Status Run(const Options& options, const std::string& command_line) {
               FormatSeconds(explain.mean * 1e-9) + "; median answer " + Figures::Number(median_bytes) + " bytes");
   }
 
-  // On one thread, then on --threads (all cores by default).
-  auto batch = [&](unsigned threads, const std::string& name) {
-    const Throughput run = BatchRate(*snapshot, known, threads, options.seconds, checksum);
-    figures.Set("batch_" + name + "_per_s", run.per_second);
-    figures.Set("batch_" + name + "_cores_used", run.cores_used);
+  // On one thread, then on --threads (all cores by default): random pairs, then a fleet sweep.
+  auto batch = [&](auto rate, const std::string& key, const std::string& what, bool all_threads) {
+    const unsigned threads = all_threads ? options.threads : 1;
+    const std::string name = key + (all_threads ? "_all" : "_1");
+    const Throughput run = rate(*snapshot, known, threads, options.seconds, checksum);
+    figures.Set(name + "_per_s", run.per_second);
+    figures.Set(name + "_cores_used", run.cores_used);
     char cores[48];
     std::snprintf(cores, sizeof cores, " (%.2f cores busy)", run.cores_used);
-    Print("batch, " + std::to_string(threads) + (threads == 1 ? " thread" : " threads") +
-              " (Evaluate + AppendBatchItem into a string)",
+    Print(what + ", " + std::to_string(threads) + (threads == 1 ? " thread" : " threads"),
           FormatRate(run.per_second) + " checks" + cores);
   };
   figures.Set("batch_threads", options.threads);
-  batch(1, "1");
-  batch(options.threads, "all");
+  for (bool all_threads : {false, true}) {
+    batch(BatchRate, "batch", "batch of random pairs (Evaluate + AppendBatchItem into a string)", all_threads);
+  }
+  for (bool all_threads : {false, true}) {
+    batch(SweepRate, "sweep",
+          "fleet sweep, " + std::to_string(kSweepApps) + " apps a device (Prepare once, then Evaluate + AppendBatchItem)",
+          all_threads);
+  }
   const double post_rate = PostHandlerRate(*snapshot, questions.value(), options.seconds, checksum);
   if (post_rate == 0) return Error(ErrorCode::kInternal, "rules::AnswerBatch refused a generated body");
   figures.Set("post_handler_per_s", post_rate);

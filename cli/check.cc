@@ -103,10 +103,11 @@ int RunAllowlist(const GlobalOptions& options, const DeviceFlags& flags, const s
   bool flagged = false;
   Decision decision;
   std::ostringstream text;
+  const Snapshot::PreparedDevice device = q.snapshot->Prepare(q.device);  // one device, many apps
   for (const std::string& entry : entries.value()) {
     std::optional<Index> app = q.snapshot->ResolveApp(entry);
     if (app) {
-      q.snapshot->Evaluate(Query{*app, q.device, q.as_of}, decision);
+      q.snapshot->Evaluate(device, *app, q.as_of, decision);
       flagged |= Flagged(decision.verdict);
     }
     if (!results.empty()) results += ',';

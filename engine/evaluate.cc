@@ -24,17 +24,45 @@ bool Intersects(std::span<const uint32_t> a, std::span<const uint32_t> b) {
   return false;
 }
 
+// Asks for every cache line of [begin, end), up to a bound: beyond it, the hardware prefetcher has seen the stride.
+template <typename T>
+void PrefetchLines(const T* begin, const T* end) {
+  constexpr size_t kMaxLines = 8;
+  const char* from = reinterpret_cast<const char*>(begin);
+  const char* to = std::min(reinterpret_cast<const char*>(end), from + kMaxLines * 64);
+  for (const char* line = from; line < to; line += 64) __builtin_prefetch(line);
+}
+
+// std::lower_bound without branches: the comparisons of a search are unpredictable, and a mispredicted branch costs
+// more than the arithmetic.
+const uint32_t* LowerBound(const uint32_t* first, const uint32_t* last, uint32_t key) {
+  size_t n = static_cast<size_t>(last - first);
+  if (n == 0) return first;
+  // The answer stays within [first, first + n].
+  while (n > 1) {
+    const size_t half = n / 2;
+    first = first[half] < key ? first + half : first;
+    n -= half;
+  }
+  return first + (*first < key);
+}
+
 bool IsPending(RuleStatus status) { return status == RuleStatus::kUnderReview || status == RuleStatus::kAnnounced; }
 
 }  // namespace
 
 std::optional<RuleStatus> Snapshot::StatusAt(Index rule, Date date) const {
-  const Range t = rules_[rule].timeline;
+  const RuleHead& head = heads_[rule];
   // Timelines are short and ascend: scan back from the newest entry.
-  for (uint32_t i = t.end; i > t.begin; --i) {
-    if (timeline_[i - 1].days <= date.days) return timeline_[i - 1].status;
-  }
-  return std::nullopt;
+  auto latest_by = [&](const Step* steps, size_t count) -> std::optional<RuleStatus> {
+    for (size_t i = count; i > 0; --i) {
+      if (steps[i - 1].days <= date.days) return steps[i - 1].status;
+    }
+    return std::nullopt;
+  };
+  if (head.step_count <= kInlineSteps) return latest_by(head.steps, head.step_count);
+  const Range t = rules_[rule].timeline;
+  return latest_by(timeline_.data() + t.begin, t.size());
 }
 
 bool Snapshot::SelectorMatches(const CompiledRule& rule, const CompiledApp& app, Index app_index) const {
@@ -52,94 +80,133 @@ bool Snapshot::HasAuthorityOver(Index authority, Index entity) const {
   return Contains(OrgAncestors(entity), authority) || Contains(TerritoryAncestors(entity), authority);
 }
 
-void Snapshot::Evaluate(const Query& query, Decision& out) const {
-  out.matches.clear();
-  out.verdict = Verdict::kAllowed;
-  const Device& device = query.device;
-  // The entity each scope reaches the device through (DESIGN.md §2, "scope").
-  const Index through[kScopeCount] = {
-      device.kind == DeviceKind::kGovernment ? device.owner : kNoIndex,
-      device.kind == DeviceKind::kWork ? device.owner : kNoIndex,
-      device.network,
-      device.location,
-  };
-  // A check is bound by memory latency: ask for the device's entries first, all at once.
-  for (Index entity : through) {
-    if (entity != kNoIndex) __builtin_prefetch(&covers_[entity]);
-  }
-  const CompiledApp& app = apps_[query.app];
-  const int32_t today = query.as_of.days;
+std::array<Index, kScopeCount> Snapshot::Through(const Device& device) {
+  return {device.kind == DeviceKind::kGovernment ? device.owner : kNoIndex,
+          device.kind == DeviceKind::kWork ? device.owner : kNoIndex, device.network, device.location};
+}
 
-  // The keys a rule can name this app by: the app itself, its publisher and every publisher above it.
-  constexpr size_t kMaxKeys = 16;
-  uint32_t keys[kMaxKeys];
-  size_t key_count = 0;
-  keys[key_count++] = query.app;
-  for (uint32_t i = app.publishers.begin; i < app.publishers.end && key_count < kMaxKeys; ++i) {
-    keys[key_count++] = kPublisherKey | up_vertices_[i];
-  }
-  const bool deep_ownership = app.publishers.size() + 1 > kMaxKeys;  // beyond: confirm on the rule
+Snapshot::SectionView Snapshot::View(const Section& section) const {
+  return {{keyed_keys_.data() + section.keyed.begin, section.keyed.size()},
+          keyed_.data() + section.keyed.begin,
+          {attributes_.data() + section.attributes.begin, section.attributes.size()}};
+}
 
-  // Adds a rule that selects the app and reaches the device through scope s, if the device has its tags.
-  auto consider = [&](Index r, uint32_t flags, int s) {
-    const CompiledRule& rule = rules_[r];
-    if ((flags & kNeedsTags) && !std::includes(device.tags.begin(), device.tags.end(), pool_.begin() + rule.tags.begin,
-                                                pool_.begin() + rule.tags.end)) {
+// One check in progress: the app's keys and the matches noted so far. Evaluate feeds it the sections that reach the
+// device (the snapshot's own, or a PreparedDevice's merged ones), then Finish decides.
+class Snapshot::Check {
+ public:
+  Check(const Snapshot& snapshot, Index app, const Device& device, const std::array<Index, kScopeCount>& through,
+        Date as_of, Decision& out)
+      : snapshot_(snapshot), app_(snapshot.apps_[app]), app_index_(app), device_(device), through_(through),
+        as_of_(as_of), out_(out) {
+    out.matches.clear();
+    out.verdict = Verdict::kAllowed;
+    // The keys a rule can name this app by, ascending: the app itself, its publisher and every publisher above it.
+    keys_[key_count_++] = app;
+    for (uint32_t i = 0; i < app_.publishers.size() && key_count_ < kMaxKeys; ++i) {
+      keys_[key_count_++] = kPublisherKey | (i < kInlineOwners ? app_.first_publishers[i]
+                                                                : snapshot.up_vertices_[app_.publishers.begin + i]);
+    }
+    deep_ownership_ = app_.publishers.size() + 1 > kMaxKeys;  // beyond: confirm on the rule
+  }
+
+  // Notes the rules of `section` (reaching the device through scope s) that select the app and exist on the date.
+  void Scan(const SectionView& section, int s) {
+    const Snapshot& snap = snapshot_;
+    const uint64_t app_categories = app_.categories, app_origins = app_.origins;
+    const int32_t today = as_of_.days;
+    for (const AttributeCandidate& c : section.attributes) {
+      const uint64_t categories = c.categories & app_categories;
+      const uint64_t origins = c.origins & app_origins;
+      // One branch for the three tests: most candidates fail one, and which one is unpredictable.
+      if (((c.categories != 0) & (categories == 0)) | ((c.origins != 0) & (origins == 0)) | (c.first_day > today)) {
+        continue;
+      }
+      // A match on the shared bit alone may be two different symbols: confirm on the rule.
+      if (((snap.shared_categories_ && categories == kSharedBit) || (snap.shared_origins_ && origins == kSharedBit)) &&
+          !snap.SelectorMatches(snap.rules_[c.rule], app_, app_index_)) {
+        continue;
+      }
+      Note(c.rule, s);
+    }
+    if (deep_ownership_) {
+      for (size_t i = 0; i < section.keys.size(); ++i) {
+        const KeyedCandidate& c = section.keyed[i];
+        if (c.first_day <= today && snap.SelectorMatches(snap.rules_[c.rule], app_, app_index_)) Note(c.rule, s);
+      }
       return;
     }
-    // A rule reaching the device through two scopes, or selecting the app two ways, is reported once.
-    if (std::any_of(out.matches.begin(), out.matches.end(), [&](const Match& m) { return m.rule == r; })) return;
+    // Both the keys and the candidates' keys ascend: each search starts where the last one ended.
+    const uint32_t* const begin = section.keys.data();
+    const uint32_t* const end = begin + section.keys.size();
+    const uint32_t* at = begin;
+    for (size_t k = 0; k < key_count_ && at != end; ++k) {
+      if (section.filter && !section.filter->MayHave(keys_[k])) continue;
+      for (at = LowerBound(at, end, keys_[k]); at != end && *at == keys_[k]; ++at) {
+        const KeyedCandidate& c = section.keyed[at - begin];
+        if (c.first_day <= today) Note(c.rule, s);
+      }
+    }
+  }
+
+  // Drops the rules whose tags the device lacks, reads the others' status, and decides (DESIGN.md §3).
+  void Finish();
+
+ private:
+  // A rule reaching the device through two scopes, or selecting the app two ways, is noted once, through its first
+  // scope. Its head is asked for now and read in Finish, so that the cache misses of the matches overlap.
+  void Note(Index r, int s) {
+    for (Match& m : out_.matches) {
+      if (m.rule != r) continue;
+      if (s < static_cast<int>(m.scope)) {
+        m.scope = static_cast<Scope>(s);
+        m.via = through_[s];
+      }
+      return;
+    }
+    __builtin_prefetch(&snapshot_.heads_[r]);
     Match match;
     match.rule = r;
     match.scope = static_cast<Scope>(s);
-    match.status = *StatusAt(r, query.as_of);  // it exists: its first day has come
-    match.via = through[s];
-    out.matches.push_back(match);
-  };
-
-  for (int s = 0; s < kScopeCount; ++s) {
-    if (through[s] == kNoIndex) continue;
-    const Cover& cover = covers_[through[s]];
-    const KeyedCandidate* keyed_begin = keyed_.data() + cover.keyed[s].begin;
-    const KeyedCandidate* keyed_end = keyed_.data() + cover.keyed[s].end;
-    if (keyed_begin != keyed_end) {
-      // The keys ascend (the app, then publishers by index), so each search starts where the last one ended.
-      const KeyedCandidate* from = keyed_begin;
-      for (size_t k = 0; k < key_count && keyed_end[-1].key >= keys[k]; ++k) {
-        from = std::lower_bound(from, keyed_end, keys[k], [](const KeyedCandidate& c, uint32_t key) { return c.key < key; });
-        for (; from != keyed_end && from->key == keys[k]; ++from) {
-          if (from->first_day <= today) consider(from->rule, from->flags, s);
-        }
-      }
-      if (deep_ownership) {
-        for (const KeyedCandidate* it = keyed_begin; it != keyed_end; ++it) {
-          if (it->first_day <= today && SelectorMatches(rules_[it->rule], app, query.app)) consider(it->rule, it->flags, s);
-        }
-      }
-    }
-    const Range attributes = cover.attributes[s];
-    for (uint32_t k = attributes.begin; k < attributes.end; ++k) {
-      const AttributeCandidate& c = attributes_[k];
-      if (c.first_day > today) continue;
-      if (c.categories != 0 && (c.categories & app.categories) == 0) continue;
-      if (c.origins != 0 && (c.origins & app.origins) == 0) continue;
-      // A hashed mask may have matched on a collision: confirm on the rule.
-      if ((c.flags & (kHashedCategories | kHashedOrigins)) && !SelectorMatches(rules_[c.rule], app, query.app)) continue;
-      consider(c.rule, c.flags, s);
-    }
+    match.via = through_[s];
+    out_.matches.push_back(match);
   }
-  if (out.matches.empty()) return;
+
+  static constexpr size_t kMaxKeys = 16;
+  const Snapshot& snapshot_;
+  const CompiledApp& app_;
+  const Index app_index_;
+  const Device& device_;
+  const std::array<Index, kScopeCount>& through_;
+  const Date as_of_;
+  Decision& out_;
+  uint32_t keys_[kMaxKeys];
+  size_t key_count_ = 0;
+  bool deep_ownership_ = false;
+};
+
+void Snapshot::Check::Finish() {
+  const Snapshot& snap = snapshot_;
+  std::vector<Match>& matches = out_.matches;
+  std::erase_if(matches, [&](const Match& m) {
+    if (!snap.heads_[m.rule].needs_tags) return false;
+    const Range tags = snap.rules_[m.rule].tags;
+    return !std::includes(device_.tags.begin(), device_.tags.end(), snap.pool_.begin() + tags.begin,
+                          snap.pool_.begin() + tags.end);
+  });
+  for (Match& m : matches) m.status = *snap.StatusAt(m.rule, as_of_);  // it exists: its first day has come
+  if (matches.empty()) return;
 
   // Exemptions: an active exempt rule lifts the active ban/restrict rules of its own and its subordinates'
   // issuers (R.issuer ∈ org(X.issuer) ∪ territory(X.issuer)), never a superior's.
   bool banned = false, restricted = false, pending = false;
-  for (Match& m : out.matches) {
-    const CompiledRule& rule = rules_[m.rule];
+  for (Match& m : matches) {
+    const RuleHead& rule = snap.heads_[m.rule];
     if (m.status == RuleStatus::kInForce && rule.effect != Effect::kExempt) {
-      for (const Match& x : out.matches) {
-        const CompiledRule& exemption = rules_[x.rule];
+      for (const Match& x : matches) {
+        const RuleHead& exemption = snap.heads_[x.rule];
         if (x.status == RuleStatus::kInForce && exemption.effect == Effect::kExempt &&
-            HasAuthorityOver(exemption.issuer, rule.issuer) && x.rule < m.lifted_by) {
+            snap.HasAuthorityOver(exemption.issuer, rule.issuer) && x.rule < m.lifted_by) {
           m.lifted_by = x.rule;
         }
       }
@@ -148,17 +215,18 @@ void Snapshot::Evaluate(const Query& query, Decision& out) const {
       pending = true;
     }
   }
-  out.verdict = banned       ? Verdict::kBanned
-                : restricted ? Verdict::kRestricted
-                : pending    ? Verdict::kUnderReview
-                             : Verdict::kAllowed;
+  const Verdict verdict = banned       ? Verdict::kBanned
+                          : restricted ? Verdict::kRestricted
+                          : pending    ? Verdict::kUnderReview
+                                       : Verdict::kAllowed;
+  out_.verdict = verdict;
 
-  for (Match& m : out.matches) {
-    const Effect effect = rules_[m.rule].effect;
+  for (Match& m : matches) {
+    const Effect effect = snap.heads_[m.rule].effect;
     if (m.status == RuleStatus::kSuspended || m.status == RuleStatus::kLifted) {
       m.role = Role::kInactive;
     } else if (IsPending(m.status)) {
-      m.role = out.verdict == Verdict::kUnderReview && effect != Effect::kExempt ? Role::kDecisive : Role::kPending;
+      m.role = verdict == Verdict::kUnderReview && effect != Effect::kExempt ? Role::kDecisive : Role::kPending;
     } else if (effect == Effect::kExempt) {
       m.role = Role::kExempting;
     } else if (m.lifted_by != kNoIndex) {
@@ -166,13 +234,79 @@ void Snapshot::Evaluate(const Query& query, Decision& out) const {
     } else if (effect == Effect::kBan) {
       m.role = Role::kDecisive;  // an unlifted active ban: the verdict is banned
     } else {
-      m.role = out.verdict == Verdict::kRestricted ? Role::kDecisive : Role::kActive;
+      m.role = verdict == Verdict::kRestricted ? Role::kDecisive : Role::kActive;
     }
   }
-  if (out.matches.size() > 1) {
-    std::sort(out.matches.begin(), out.matches.end(),
+  if (matches.size() > 1) {
+    std::sort(matches.begin(), matches.end(),
               [](const Match& a, const Match& b) { return std::tie(a.role, a.rule) < std::tie(b.role, b.rule); });
   }
+}
+
+void Snapshot::Evaluate(const Query& query, Decision& out) const {
+  const std::array<Index, kScopeCount> through = Through(query.device);
+  // A check is bound by memory latency, not by instructions: ask for what it will read at once — the app and the
+  // device's covers, then, once the covers say where, the sections of each scope — so that the misses overlap
+  // instead of following one another.
+  __builtin_prefetch(&apps_[query.app]);
+  for (Index entity : through) {
+    if (entity != kNoIndex) __builtin_prefetch(&covers_[entity]);
+  }
+  for (int s = 0; s < kScopeCount; ++s) {
+    if (through[s] == kNoIndex) continue;
+    for (const Section& section : CoverSections(through[s], s)) {
+      if (section.keyed.size() > 0) __builtin_prefetch(&keyed_keys_[section.keyed.begin]);
+      if (section.attributes.size() > 0) {
+        PrefetchLines(&attributes_[section.attributes.begin], &attributes_[section.attributes.end - 1] + 1);
+      }
+    }
+  }
+  Check check(*this, query.app, query.device, through, query.as_of, out);
+  for (int s = 0; s < kScopeCount; ++s) {
+    if (through[s] == kNoIndex) continue;
+    for (const Section& section : CoverSections(through[s], s)) check.Scan(View(section), s);
+  }
+  check.Finish();
+}
+
+Snapshot::PreparedDevice Snapshot::Prepare(Device device) const {
+  PreparedDevice prepared;
+  prepared.through_ = Through(device);
+  prepared.device_ = std::move(device);
+  std::vector<std::pair<uint32_t, KeyedCandidate>> keyed;
+  for (int s = 0; s < kScopeCount; ++s) {
+    if (prepared.through_[s] == kNoIndex) continue;
+    PreparedDevice::Merged& merged = prepared.scopes_[s];
+    keyed.clear();
+    for (const Section& section : CoverSections(prepared.through_[s], s)) {
+      const SectionView view = View(section);
+      merged.attributes.insert(merged.attributes.end(), view.attributes.begin(), view.attributes.end());
+      for (size_t i = 0; i < view.keys.size(); ++i) keyed.emplace_back(view.keys[i], view.keyed[i]);
+    }
+    std::sort(keyed.begin(), keyed.end(),
+              [](const auto& a, const auto& b) { return std::tie(a.first, a.second.rule) < std::tie(b.first, b.second.rule); });
+    for (const auto& [key, candidate] : keyed) {
+      merged.keys.push_back(key);
+      merged.keyed.push_back(candidate);
+      merged.filter.Add(key);
+    }
+  }
+  return prepared;
+}
+
+void Snapshot::Evaluate(const PreparedDevice& device, Index app, Date as_of, Decision& out) const {
+  Check check(*this, app, device.device_, device.through_, as_of, out);
+  for (int s = 0; s < kScopeCount; ++s) {
+    if (device.through_[s] == kNoIndex) continue;
+    const PreparedDevice::Merged& merged = device.scopes_[s];
+    check.Scan({merged.keys, merged.keyed.data(), merged.attributes, &merged.filter}, s);
+  }
+  check.Finish();
+}
+
+std::span<const Snapshot::Section> Snapshot::CoverSections(Index entity, int scope) const {
+  const Range listed = covers_[entity].sections[scope];
+  return {cover_sections_.data() + listed.begin, listed.size()};
 }
 
 std::span<const Snapshot::Up> Snapshot::EntityUps(Index entity, Scope scope) const {
@@ -200,7 +334,7 @@ std::vector<std::string> Snapshot::PathUp(std::span<const Up> ups, Index from, I
 }
 
 std::vector<std::string> Snapshot::DevicePath(const Match& match) const {
-  return PathUp(EntityUps(match.via, match.scope), match.via, rules_[match.rule].issuer,
+  return PathUp(EntityUps(match.via, match.scope), match.via, heads_[match.rule].issuer,
                 [&](Index e) -> const std::string& { return model_.entities[e].id; });
 }
 
@@ -236,7 +370,7 @@ std::vector<std::string> Snapshot::AppPath(Index app_index, const Match& match) 
     }
   }
   if (rule.origins.size() > 0) {
-    // Every publisher's country was interned at compile time.
+    // The countries of every app's publishers were interned at compile time.
     auto named_origin = [&](Index p) { return Contains(pool(rule.origins), *Symbol('o', model_.publishers[p].country)); };
     std::vector<std::string> chain = nearest_publisher(named_origin);
     if (!chain.empty()) {

@@ -10,17 +10,6 @@
 namespace bantrack {
 namespace {
 
-// A 64-bit hash of a symbol, for the masks of kinds with more than 64 symbols.
-uint64_t KeyHash(char kind, uint32_t value) {
-  uint64_t x = (static_cast<uint64_t>(static_cast<unsigned char>(kind)) << 32) | value;
-  x ^= x >> 33;
-  x *= 0xff51afd7ed558ccdULL;
-  x ^= x >> 33;
-  x *= 0xc4ceb9fe1a85ec53ULL;
-  x ^= x >> 33;
-  return x;
-}
-
 template <typename Record>
 void IndexIds(const std::vector<Record>& records, std::unordered_map<std::string_view, Index>& ids) {
   ids.reserve(records.size());
@@ -134,39 +123,19 @@ void Snapshot::Compile() {
     for (Index p = 0; p < publisher_count; ++p) publisher_up_[p] = close(ownership, p);
   }
 
-  // Categories and countries: interned first, so that the mask bits can be dense (exact) when there are few.
-  for (const App& app : m.apps) {
-    for (const std::string& category : app.categories) Intern('c', category);
-  }
-  for (const Publisher& publisher : m.publishers) Intern('o', publisher.country);
-  for (const Rule& rule : m.rules) {
-    for (const std::string& category : rule.categories) Intern('c', category);
-    for (const std::string& country : rule.origin_countries) Intern('o', country);
-  }
-  AssignMaskBits();
-
   std::vector<uint32_t> scratch;
-  apps_.resize(m.apps.size());
-  for (Index a = 0; a < m.apps.size(); ++a) {
-    CompiledApp& app = apps_[a];
-    app.publisher = publisher_ids_.at(m.apps[a].publisher);
-    app.publishers = publisher_up_[app.publisher];
-    scratch.clear();
-    for (Index p : PublisherAncestors(app.publisher)) scratch.push_back(*Symbol('o', m.publishers[p].country));
-    app.origin_symbols = AddToPool(scratch);
-    app.origins = Mask(app.origin_symbols);
-    scratch.clear();
-    for (const std::string& category : m.apps[a].categories) scratch.push_back(*Symbol('c', category));
-    app.category_symbols = AddToPool(scratch);
-    app.categories = Mask(app.category_symbols);
-  }
-
   rules_.resize(m.rules.size());
+  heads_.resize(m.rules.size());
   for (Index r = 0; r < m.rules.size(); ++r) {
     const Rule& source = m.rules[r];
     CompiledRule& rule = rules_[r];
-    rule.issuer = entity_ids_.at(source.issuer);
-    rule.effect = source.effect;
+    RuleHead& head = heads_[r];
+    head.issuer = entity_ids_.at(source.issuer);
+    head.effect = source.effect;
+    head.step_count = static_cast<uint8_t>(std::min<size_t>(source.timeline.size(), 255));
+    for (size_t i = 0; i < std::min(source.timeline.size(), kInlineSteps); ++i) {
+      head.steps[i] = {source.timeline[i].date.days, source.timeline[i].status};
+    }
     auto add = [&](const std::vector<std::string>& names, auto to_value) {
       scratch.clear();
       for (const std::string& name : names) scratch.push_back(to_value(name));
@@ -177,69 +146,103 @@ void Snapshot::Compile() {
     rule.categories = add(source.categories, [&](const std::string& c) { return Intern('c', c); });
     rule.origins = add(source.origin_countries, [&](const std::string& o) { return Intern('o', o); });
     rule.tags = add(source.device_tags, [&](const std::string& t) { return Intern('t', t); });
+    head.needs_tags = rule.tags.size() > 0;
     rule.timeline.begin = static_cast<uint32_t>(timeline_.size());
     for (const TimelineEntry& entry : source.timeline) timeline_.push_back({entry.date.days, entry.status});
     rule.timeline.end = static_cast<uint32_t>(timeline_.size());
   }
 
-  // The rules each entity issues with each scope; then, for every entity and scope, its ancestors' rules laid out
-  // as keyed and attribute candidates.
+  apps_.resize(m.apps.size());
+  for (Index a = 0; a < m.apps.size(); ++a) {
+    CompiledApp& app = apps_[a];
+    app.publisher = publisher_ids_.at(m.apps[a].publisher);
+    app.publishers = publisher_up_[app.publisher];
+    for (uint32_t i = 0; i < std::min<uint32_t>(app.publishers.size(), kInlineOwners); ++i) {
+      app.first_publishers[i] = up_vertices_[app.publishers.begin + i];
+    }
+    scratch.clear();
+    for (Index p : PublisherAncestors(app.publisher)) scratch.push_back(Intern('o', m.publishers[p].country));
+    app.origin_symbols = AddToPool(scratch);
+    scratch.clear();
+    for (const std::string& category : m.apps[a].categories) scratch.push_back(Intern('c', category));
+    app.category_symbols = AddToPool(scratch);
+  }
+  // Mask bits go by how often rules name each symbol: counted now that every symbol is interned.
+  AssignMaskBits();
+  for (CompiledApp& app : apps_) {
+    app.origins = Mask(app.origin_symbols);
+    app.categories = Mask(app.category_symbols);
+  }
+
+  // The rules each entity issues with each scope, as sections; then, for every entity and scope, its ancestors'.
   std::vector<std::vector<Index>> issued(entity_count * kScopeCount);
   for (Index r = 0; r < m.rules.size(); ++r) {
-    for (Scope scope : m.rules[r].scope) issued[rules_[r].issuer * kScopeCount + static_cast<int>(scope)].push_back(r);
+    for (Scope scope : m.rules[r].scope) issued[heads_[r].issuer * kScopeCount + static_cast<int>(scope)].push_back(r);
+  }
+  std::vector<Section> sections(issued.size());
+  for (size_t i = 0; i < issued.size(); ++i) {
+    if (!issued[i].empty()) sections[i] = AddSection(issued[i]);
   }
   covers_.resize(entity_count);
   for (Index e = 0; e < entity_count; ++e) {
     for (int s = 0; s < kScopeCount; ++s) {
-      Range& keyed = covers_[e].keyed[s];
-      Range& attributes = covers_[e].attributes[s];
-      keyed.begin = static_cast<uint32_t>(keyed_.size());
-      attributes.begin = static_cast<uint32_t>(attributes_.size());
+      Range& listed = covers_[e].sections[s];
+      listed.begin = static_cast<uint32_t>(cover_sections_.size());
       for (Index ancestor : s == static_cast<int>(Scope::kPublic) ? TerritoryAncestors(e) : OrgAncestors(e)) {
-        for (Index r : issued[ancestor * kScopeCount + s]) AddCandidates(r);
+        if (!issued[ancestor * kScopeCount + s].empty()) cover_sections_.push_back(sections[ancestor * kScopeCount + s]);
       }
-      keyed.end = static_cast<uint32_t>(keyed_.size());
-      attributes.end = static_cast<uint32_t>(attributes_.size());
-      std::sort(keyed_.begin() + keyed.begin, keyed_.end(), [](const KeyedCandidate& a, const KeyedCandidate& b) {
-        return std::tie(a.key, a.rule) < std::tie(b.key, b.rule);
-      });
+      listed.end = static_cast<uint32_t>(cover_sections_.size());
     }
   }
 }
 
-void Snapshot::AddCandidates(Index r) {
-  const CompiledRule& rule = rules_[r];
-  const int32_t first_day = timeline_[rule.timeline.begin].days;
-  const uint32_t flags = rule.tags.size() > 0 ? uint32_t{kNeedsTags} : 0u;
-  for (uint32_t i = rule.apps.begin; i < rule.apps.end; ++i) keyed_.push_back({pool_[i], first_day, r, flags});
-  for (uint32_t i = rule.publishers.begin; i < rule.publishers.end; ++i) {
-    keyed_.push_back({kPublisherKey | pool_[i], first_day, r, flags});
+Snapshot::Section Snapshot::AddSection(std::span<const Index> rules) {
+  std::vector<std::pair<uint32_t, KeyedCandidate>> keyed;
+  Section section;
+  section.attributes.begin = static_cast<uint32_t>(attributes_.size());
+  for (Index r : rules) {
+    const CompiledRule& rule = rules_[r];
+    const KeyedCandidate candidate{heads_[r].steps[0].days, r};
+    for (uint32_t i = rule.apps.begin; i < rule.apps.end; ++i) keyed.emplace_back(pool_[i], candidate);
+    for (uint32_t i = rule.publishers.begin; i < rule.publishers.end; ++i) {
+      keyed.emplace_back(kPublisherKey | pool_[i], candidate);
+    }
+    if (rule.categories.size() > 0 || rule.origins.size() > 0) {
+      attributes_.push_back({Mask(rule.categories), Mask(rule.origins), candidate.first_day, r});
+    }
   }
-  if (rule.categories.size() == 0 && rule.origins.size() == 0) return;
-  uint32_t attribute_flags = flags;
-  if (hashed_categories_ && rule.categories.size() > 0) attribute_flags |= kHashedCategories;
-  if (hashed_origins_ && rule.origins.size() > 0) attribute_flags |= kHashedOrigins;
-  attributes_.push_back({Mask(rule.categories), Mask(rule.origins), first_day, r, attribute_flags});
+  section.attributes.end = static_cast<uint32_t>(attributes_.size());
+  std::sort(keyed.begin(), keyed.end(),
+            [](const auto& a, const auto& b) { return std::tie(a.first, a.second.rule) < std::tie(b.first, b.second.rule); });
+  section.keyed.begin = static_cast<uint32_t>(keyed_.size());
+  for (const auto& [key, candidate] : keyed) {
+    keyed_keys_.push_back(key);
+    keyed_.push_back(candidate);
+  }
+  section.keyed.end = static_cast<uint32_t>(keyed_.size());
+  return section;
 }
 
 void Snapshot::AssignMaskBits() {
-  // Dense bits while a kind has at most 64 symbols; otherwise a hash, and candidates say their masks may collide
-  // (Evaluate then confirms on the rule). Numbered in name order, so that the layout is deterministic.
-  std::vector<std::pair<std::string_view, uint32_t>> ordered(symbol_ids_.begin(), symbol_ids_.end());
-  std::sort(ordered.begin(), ordered.end());
-  size_t count[2] = {0, 0};  // categories, countries
-  for (const auto& [key, symbol] : ordered) {
-    if (key[0] == 'c' || key[0] == 'o') ++count[key[0] == 'o'];
+  // Bits go to the symbols rules name most (then by name, so that the layout is deterministic).
+  std::vector<uint32_t> named(symbol_names_.size(), 0);
+  for (const CompiledRule& rule : rules_) {
+    for (Range r : {rule.categories, rule.origins}) {
+      for (uint32_t i = r.begin; i < r.end; ++i) ++named[pool_[i]];
+    }
   }
-  hashed_categories_ = count[0] > 64;
-  hashed_origins_ = count[1] > 64;
+  std::vector<std::pair<std::string_view, uint32_t>> kinds[2];  // categories, countries: (key, symbol)
+  for (const auto& [key, symbol] : symbol_ids_) {
+    if (key[0] == 'c' || key[0] == 'o') kinds[key[0] == 'o'].emplace_back(key, symbol);
+  }
   mask_bit_.assign(symbol_names_.size(), 0);
-  size_t next[2] = {0, 0};
-  for (const auto& [key, symbol] : ordered) {
-    if (key[0] != 'c' && key[0] != 'o') continue;
-    const int kind = key[0] == 'o';
-    const bool hashed = kind ? hashed_origins_ : hashed_categories_;
-    mask_bit_[symbol] = static_cast<uint8_t>(hashed ? KeyHash('m', symbol) % 64 : next[kind]++);
+  for (int kind = 0; kind < 2; ++kind) {
+    auto& symbols = kinds[kind];
+    std::sort(symbols.begin(), symbols.end(), [&](const auto& a, const auto& b) {
+      return named[a.second] != named[b.second] ? named[a.second] > named[b.second] : a.first < b.first;
+    });
+    (kind ? shared_origins_ : shared_categories_) = symbols.size() > 64;
+    for (size_t i = 0; i < symbols.size(); ++i) mask_bit_[symbols[i].second] = static_cast<uint8_t>(std::min<size_t>(i, 63));
   }
 }
 

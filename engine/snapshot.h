@@ -5,14 +5,16 @@
 //  - hierarchies are closed: for every entity, its org and territory ancestors (itself included), each with its
 //    predecessor on a shortest path, sorted by index; for every publisher, its owners likewise; for every app,
 //    its publisher's ancestors, origin countries and categories;
-//  - for every entity and scope, the rules that could reach a device through it — those of every ancestor whose
-//    organization (device and network scopes) or territory (public) contains it — are laid out contiguously: keyed
-//    by the apps and publishers they name (sorted, so a check looks up the app's few keys), and, for rules that
-//    select by category or origin, as 64-bit masks to scan; each entry carries its rule's first day, so a check
-//    reads the rule itself only for device tags and the status of a rule that matches.
+//  - the rules each entity issues with each scope form one Section, stored once: keyed by the apps and publishers
+//    they name (sorted, so a check looks up the app's few keys), and, for rules that select by category or origin,
+//    as 64-bit masks to scan; each entry carries its rule's first day;
+//  - for every entity and scope, the sections of every ancestor whose organization (device and network scopes) or
+//    territory (public) contains it — the rules that could reach a device through it — are listed contiguously, so
+//    that a check reads a few small, shared sections (most of them in cache) rather than a copy per entity.
 // A Snapshot is never modified after Build: share it across threads freely (std::shared_ptr<const Snapshot>).
 #pragma once
 
+#include <array>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -52,6 +54,13 @@ class Snapshot {
   // Answers `query` into `out` (cleared first; reuse it across calls to avoid allocation). Pure and thread-safe.
   void Evaluate(const Query& query, Decision& out) const;
 
+  // A device prepared for many checks (an allowlist, a fleet sweep, a blocklist): the rules that could reach it,
+  // gathered once from its ancestors into one sorted list per scope. Valid only with the snapshot that made it.
+  class PreparedDevice;
+  PreparedDevice Prepare(Device device) const;
+  // The same answer as Evaluate(Query{app, device, as_of}, out), for less: the device's part is done.
+  void Evaluate(const PreparedDevice& device, Index app, Date as_of, Decision& out) const;
+
   // The explanation of one match of `query`: device_path runs from the device's owner, network or location up to
   // the rule's issuer; app_path from the app to what the rule named (a publisher above it, or
   // "category:<slug>" / "origin:<country>" for category and origin selectors).
@@ -83,63 +92,94 @@ class Snapshot {
     Index vertex;
     Index previous;
   };
-  struct CompiledApp {
+  // One cache line: a check reads nothing else of the app unless its publisher has more than kInlineOwners owners
+  // and publishers above it.
+  static constexpr size_t kInlineOwners = 4;
+  struct alignas(64) CompiledApp {
     uint64_t categories = 0;        // its categories, as a mask
     uint64_t origins = 0;           // its origin countries, as a mask
     Index publisher = kNoIndex;
     Range publishers;  // into up_vertices_: the publisher and its owners
     Range category_symbols;  // into pool_ (symbols, sorted)
     Range origin_symbols;    // into pool_ (symbols, sorted)
+    Index first_publishers[kInlineOwners];  // the first of `publishers`, copied here
   };
   struct CompiledRule {
-    Index issuer = kNoIndex;
-    Effect effect = Effect::kBan;
     // Into pool_, each sorted: app and publisher indices; category, country and tag symbols.
     Range apps, publishers, categories, origins, tags;
     Range timeline;  // into timeline_
   };
-  // The rules that could reach a device through an entity, for one scope, in two sections:
+  struct Step {
+    int32_t days;
+    RuleStatus status;
+  };
+  // What a check reads of a rule it matches, in one 32-byte record (two to a cache line), so that a match costs one
+  // cache miss: the issuer, the effect, whether it needs device tags, and the timeline's first kInlineSteps entries
+  // (all of them, for most rules; a longer timeline is read from timeline_).
+  static constexpr size_t kInlineSteps = 3;
+  struct alignas(32) RuleHead {
+    Index issuer = kNoIndex;
+    Effect effect = Effect::kBan;
+    uint8_t step_count = 0;  // the timeline's length (255: that many or more)
+    bool needs_tags = false;  // it applies only to devices with its tags (CompiledRule::tags)
+    Step steps[kInlineSteps];
+  };
+  // The rules one entity issues with one scope, in two parts:
   //  - keyed: one entry per app or publisher a rule names, sorted by key, so that a check looks up the app's few
   //    keys (the app, its publisher and the publishers above) instead of scanning — exact, no rule is read;
-  //  - by attributes: the rules that select by category or origin country, scanned with 64-bit masks (exact while
-  //    a kind has at most 64 values; hashed beyond, and then confirmed on the rule).
-  // A rule naming apps and requiring attributes is in both; a check reports it once.
+  //  - by attributes: the rules that select by category or origin country, scanned with 64-bit masks.
+  // A rule naming apps and requiring attributes is in both; a check reports it once. The keyed part is two parallel
+  // arrays, the keys a check searches apart from the candidates it reads on a hit (rare).
+  struct Section {
+    Range keyed;       // into keyed_keys_ and keyed_
+    Range attributes;  // into attributes_
+  };
   struct KeyedCandidate {
-    uint32_t key;  // an app index, or kPublisherKey | a publisher index
     int32_t first_day;  // the rule does not exist before this day
     Index rule;
-    uint32_t flags;
   };
   struct AttributeCandidate {
     uint64_t categories;  // the categories the rule requires, as a mask (0: none)
     uint64_t origins;     // the origin countries it requires, as a mask (0: none)
     int32_t first_day;
     Index rule;
-    uint32_t flags;
   };
   static constexpr uint32_t kPublisherKey = 0x80000000u;
-  enum CandidateFlag : uint32_t {
-    kNeedsTags = 1,         // the rule applies only to devices with tags
-    kHashedCategories = 2,  // the category mask may collide (more than 64 categories exist)
-    kHashedOrigins = 4,     // the origin mask may collide (more than 64 countries exist)
+  // Mask bits: the 63 categories (countries) that rules name most have a bit each; when there are more than 64,
+  // the others share the last one, and a match on that bit alone is confirmed on the rule.
+  static constexpr uint64_t kSharedBit = uint64_t{1} << 63;
+  struct alignas(32) Cover {
+    Range sections[kScopeCount];  // into cover_sections_
   };
-  struct Cover {
-    Range keyed[kScopeCount];       // into keyed_
-    Range attributes[kScopeCount];  // into attributes_
+  // What a section holds, wherever it is kept: in the snapshot's arrays, or merged in a PreparedDevice.
+  // A 512-bit filter of a key set: a key it does not have is not in the set.
+  struct KeyFilter {
+    uint64_t words[8] = {};
+    static uint32_t Bit(uint32_t key) { return (key * 0x9E3779B1u) >> 23; }
+    void Add(uint32_t key) { words[Bit(key) / 64] |= uint64_t{1} << (Bit(key) % 64); }
+    bool MayHave(uint32_t key) const { return (words[Bit(key) / 64] >> (Bit(key) % 64)) & 1; }
   };
-  struct Step {
-    int32_t days;
-    RuleStatus status;
+  struct SectionView {
+    std::span<const uint32_t> keys;
+    const KeyedCandidate* keyed;  // parallel to keys
+    std::span<const AttributeCandidate> attributes;
+    const KeyFilter* filter = nullptr;  // of keys, if there is one: a search for a key it lacks is skipped
   };
+  class Check;  // one evaluation in progress (evaluate.cc)
 
   Snapshot() = default;
   void Compile();
   Range AddToPool(std::vector<uint32_t> values);  // sorts and appends
   void AssignMaskBits();
-  void AddCandidates(Index rule);  // appends the rule's keyed and attribute candidates
+  // Compiles the rules an entity issues with one scope (by index) into a section.
+  Section AddSection(std::span<const Index> rules);
   uint64_t Mask(Range symbols) const;  // the mask of the category or country symbols in pool_
   uint32_t Intern(char kind, std::string_view name);
   std::optional<uint32_t> Symbol(char kind, std::string_view name) const;
+  // The entity each scope reaches the device through (DESIGN.md §2, "scope"), or kNoIndex.
+  static std::array<Index, kScopeCount> Through(const Device& device);
+  std::span<const Section> CoverSections(Index entity, int scope) const;
+  SectionView View(const Section& section) const;
   bool SelectorMatches(const CompiledRule& rule, const CompiledApp& app, Index app_index) const;
   bool HasAuthorityOver(Index authority, Index entity) const;
   std::span<const Up> EntityUps(Index entity, Scope scope) const;
@@ -165,16 +205,36 @@ class Snapshot {
 
   std::vector<CompiledApp> apps_;
   std::vector<CompiledRule> rules_;
+  std::vector<RuleHead> heads_;  // by rule
   std::vector<Step> timeline_;
 
-  // covers_[e]: for each scope, the rules that could reach a device through entity e — those of every ancestor
-  // whose organization (device and network scopes) or territory (public) contains it.
+  // covers_[e]: for each scope, the sections that could reach a device through entity e — those of every ancestor
+  // whose organization (device and network scopes) or territory (public) contains it that issues rules with that
+  // scope — as copies in cover_sections_.
   std::vector<Cover> covers_;
+  std::vector<Section> cover_sections_;
+  std::vector<uint32_t> keyed_keys_;  // an app index, or kPublisherKey | a publisher index
   std::vector<KeyedCandidate> keyed_;
   std::vector<AttributeCandidate> attributes_;
-  // Category and country symbols as bits of the 64-bit masks (exact while a kind has at most 64 symbols).
-  std::vector<uint8_t> mask_bit_;  // by symbol
-  bool hashed_categories_ = false, hashed_origins_ = false;
+  std::vector<uint8_t> mask_bit_;  // by symbol: its bit in the masks of its kind
+  bool shared_categories_ = false, shared_origins_ = false;  // whether kSharedBit stands for several symbols
+};
+
+class Snapshot::PreparedDevice {
+ public:
+  const Device& device() const { return device_; }
+
+ private:
+  friend class Snapshot;
+  struct Merged {
+    std::vector<uint32_t> keys;  // ascending
+    std::vector<KeyedCandidate> keyed;  // parallel to keys
+    std::vector<AttributeCandidate> attributes;
+    KeyFilter filter;  // of keys: most of an app's keys are not there, and the filter says so without a search
+  };
+  Device device_;
+  std::array<Index, kScopeCount> through_{};
+  Merged scopes_[kScopeCount];
 };
 
 }  // namespace bantrack

@@ -682,18 +682,37 @@ Result<std::string> AnswerBatch(const Snapshot& snapshot, std::string_view body,
   out.reserve(reader->questions().size() * 64 + 64);
   Decision decision;
   Query query;  // reused: assigning a device keeps the capacity of its tag list, where a new Query would allocate
+  // A run of questions about one device (the device form, a fleet sweep's queries) is answered from the device
+  // prepared once; a short run is not worth the preparation.
+  constexpr size_t kPreparedRun = 8;
+  std::optional<Snapshot::PreparedDevice> prepared;
+  size_t run_end = 0;  // the questions before it are about the device prepared, if one is
   BatchCounts local;
-  bool first = true;
-  for (const BatchReader::Question& q : reader->questions()) {
-    if (!first) out += ',';
-    first = false;
+  const std::vector<BatchReader::Question>& questions = reader->questions();
+  for (size_t i = 0; i < questions.size(); ++i) {
+    const BatchReader::Question& q = questions[i];
+    if (i > 0) out += ',';
+    if (i >= run_end) {
+      run_end = i + 1;
+      while (run_end < questions.size() && questions[run_end].device == q.device) ++run_end;
+      if (run_end - i >= kPreparedRun) {
+        prepared.emplace(snapshot.Prepare(reader->devices()[q.device]));
+      } else {
+        prepared.reset();
+        run_end = i + 1;
+      }
+    }
     const std::string_view asked = reader->App(q);
     std::optional<Index> app = snapshot.ResolveApp(asked);
     if (app) {
-      query.app = *app;
-      query.device = reader->devices()[q.device];
-      query.as_of = q.as_of.value_or(as_of);
-      snapshot.Evaluate(query, decision);
+      if (prepared) {
+        snapshot.Evaluate(*prepared, *app, q.as_of.value_or(as_of), decision);
+      } else {
+        query.app = *app;
+        query.device = reader->devices()[q.device];
+        query.as_of = q.as_of.value_or(as_of);
+        snapshot.Evaluate(query, decision);
+      }
       ++local.verdicts[static_cast<size_t>(decision.verdict)];
     } else {
       ++local.unknown;

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <map>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "engine/snapshot.h"
@@ -207,13 +208,23 @@ std::shared_ptr<const Snapshot> Compile(Model model) {
   return built.value();
 }
 
+// Whether two decisions say the same, match by match.
+bool Same(const Decision& a, const Decision& b) {
+  auto fields = [](const Match& m) { return std::tie(m.rule, m.role, m.scope, m.status, m.via, m.lifted_by); };
+  return a.verdict == b.verdict && std::equal(a.matches.begin(), a.matches.end(), b.matches.begin(), b.matches.end(),
+                                              [&](const Match& x, const Match& y) { return fields(x) == fields(y); });
+}
+
+// The answer of a single check; the same question put to the device prepared for many checks must agree.
 Decision Ask(const Snapshot& snapshot, const char* app, DeviceSpec spec, const char* date) {
   auto device = snapshot.ResolveDevice(spec);
   REQUIRE(device.ok());
   auto app_index = snapshot.ResolveApp(app);
   REQUIRE(app_index.has_value());
-  Decision decision;
+  Decision decision, prepared_decision;
   snapshot.Evaluate(Query{*app_index, device.value(), D(date)}, decision);
+  snapshot.Evaluate(snapshot.Prepare(device.value()), *app_index, D(date), prepared_decision);
+  CHECK(Same(decision, prepared_decision));
   return decision;
 }
 
@@ -284,6 +295,86 @@ TEST_CASE("a rule covering a device through two scopes is listed once, through t
   REQUIRE(on_network_only.matches.size() == 1);
   CHECK(on_network_only.matches[0].scope == Scope::kGovernmentNetworks);
   CHECK(snapshot->DevicePath(on_network_only.matches[0]) == std::vector<std::string>{"us-tx-dps", "us-tx"});
+}
+
+TEST_CASE("a prepared device answers every app on every date as single checks do") {
+  Model m = World();
+  m.rules[0].scope.push_back(kNet);  // a rule reaching through two scopes
+  auto snapshot = Compile(std::move(m));
+  const Model& model = snapshot->model();
+  std::vector<std::string> places = {""};
+  for (const Entity& e : model.entities) places.push_back(e.id);
+  const std::vector<std::vector<std::string>> tag_sets = {{}, {"research"}, {"law-enforcement", "research"}};
+  const char* dates[] = {"2023-01-01", "2024-07-01", "2025-02-01", "2025-03-01", "2025-05-02", "2025-06-01"};
+  size_t compared = 0, matched = 0;
+  for (DeviceKind kind : {DeviceKind::kGovernment, DeviceKind::kWork, DeviceKind::kPersonal}) {
+    for (size_t owner = 0; owner < places.size(); ++owner) {
+      // Each owner with a location and a network that vary with it: every entity appears in every role.
+      const std::string& location = places[(owner * 3 + 1) % places.size()];
+      const std::string& network = places[(owner * 5 + 2) % places.size()];
+      for (const auto& tags : tag_sets) {
+        const DeviceSpec spec{kind, places[owner], location, network, tags};
+        CAPTURE(places[owner]);
+        auto device = snapshot->ResolveDevice(spec);
+        REQUIRE(device.ok());
+        const Snapshot::PreparedDevice prepared = snapshot->Prepare(device.value());
+        Decision single, batched;
+        for (Index app = 0; app < model.apps.size(); ++app) {
+          for (const char* date : dates) {
+            snapshot->Evaluate(Query{app, device.value(), D(date)}, single);
+            snapshot->Evaluate(prepared, app, D(date), batched);
+            CHECK(Same(single, batched));
+            ++compared;
+            matched += !single.matches.empty();
+          }
+        }
+      }
+    }
+  }
+  CHECK(compared == 3 * 11 * 3 * 4 * 6);
+  CHECK(matched > compared / 10);  // the comparison is not only of empty answers
+}
+
+TEST_CASE("with more than 64 categories and countries, the ones sharing a mask bit are told apart") {
+  // 70 categories and 70 countries, one app each; a rule per category and per country, and more rules naming the
+  // first ones, so that the last few (named least) share the last bit of the masks.
+  Model m;
+  m.entities = {E("xx", EntityKind::kCountry)};
+  auto name = [](const char* prefix, int i) { return prefix + std::to_string(100 + i); };
+  auto country = [](int i) { return std::string{static_cast<char>('a' + i / 26), static_cast<char>('a' + i % 26)}; };
+  for (int i = 0; i < 70; ++i) {
+    m.publishers.push_back({name("p", i), "Publisher", country(i), {}});
+    App app;
+    app.id = name("app", i);
+    app.name = "App";
+    app.publisher = name("p", i);
+    app.categories = {name("cat", i)};
+    m.apps.push_back(std::move(app));
+  }
+  for (int i = 0; i < 70; ++i) {
+    for (int copy = 0; copy < (i < 60 ? 2 : 1); ++copy) {
+      Rule by_category = R(name("by-category-", i) + "-" + std::to_string(copy), "xx", Effect::kBan, {kPub},
+                           {{"2024-01-01", kInForce}});
+      by_category.categories = {name("cat", i)};
+      m.rules.push_back(std::move(by_category));
+    }
+    Rule by_origin = R(name("by-origin-", i), "xx", Effect::kRestrict, {kPub}, {{"2024-01-01", kInForce}});
+    by_origin.origin_countries = {country(i)};
+    m.rules.push_back(std::move(by_origin));
+  }
+  auto snapshot = Compile(std::move(m));
+  for (int i = 0; i < 70; ++i) {
+    CAPTURE(i);
+    const Decision d = Ask(*snapshot, name("app", i).c_str(), DeviceSpec{DeviceKind::kPersonal, "", "xx", "", {}},
+                           "2025-01-01");
+    std::vector<std::string> ids;
+    for (const Match& match : d.matches) ids.push_back(snapshot->model().rules[match.rule].id);
+    std::vector<std::string> expected;
+    for (int copy = 0; copy < (i < 60 ? 2 : 1); ++copy) expected.push_back(name("by-category-", i) + "-" + std::to_string(copy));
+    expected.push_back(name("by-origin-", i));
+    std::sort(ids.begin(), ids.end());
+    CHECK(ids == expected);
+  }
 }
 
 TEST_CASE("store identifiers resolve to apps") {

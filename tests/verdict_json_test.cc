@@ -2,6 +2,7 @@
 // paths, sources) and the rules CSV (columns, status as of a date, RFC 4180 quoting, the formula guard).
 #include <doctest/doctest.h>
 
+#include <iterator>
 #include <memory>
 #include <string>
 
@@ -311,6 +312,49 @@ TEST_CASE("the rules CSV: one row per rule, status as of the date, CRLF lines") 
 
 namespace bantrack::rules {
 namespace {
+
+// The answers of a batch body, without the envelope: the items of "results", comma-separated.
+std::string Items(const Snapshot& snapshot, const std::string& body) {
+  Result<std::string> answer = AnswerBatch(snapshot, body, D("2025-02-15"));
+  REQUIRE_MESSAGE(answer.ok(), (answer.ok() ? "" : answer.error().ToString()));
+  const std::string& text = answer.value();
+  const size_t begin = text.find('[') + 1, end = text.rfind("],\"snapshot\"");
+  REQUIRE(end != std::string::npos);
+  return text.substr(begin, end - begin);
+}
+
+TEST_CASE("a batch answers a run of questions about one device as it answers each alone") {
+  // A run this long is answered from the device prepared once (AnswerBatch); one question alone is not.
+  const std::shared_ptr<const Snapshot> snapshot = World();
+  const char* dates[] = {"2024-07-01", "2025-02-01", "2025-02-07", "2025-02-15", "2025-06-02", "2024-12-01",
+                         "2025-02-05", "2025-06-01", "2026-01-01"};
+  std::string all_alone;
+  for (const std::string device : {R"({"kind": "government", "owner": "us-tx-dps", "tags": ["law-enforcement"]})",
+                                   R"({"kind": "personal", "location": "us-tx"})"}) {
+    CAPTURE(device);
+    std::string run = R"({"queries": [)", alone;
+    for (size_t i = 0; i < std::size(dates); ++i) {
+      const std::string app = i == 4 ? "not-an-app" : "deepseek";
+      const std::string question =
+          R"({"device": )" + device + R"(, "app": ")" + app + R"(", "as_of": ")" + dates[i] + "\"}";
+      run += (i ? "," : "") + question;
+      alone += (i ? "," : "") + Items(*snapshot, R"({"queries": [)" + question + "]}");
+    }
+    CHECK(Items(*snapshot, run + "]}") == alone);
+    all_alone += alone;
+
+    std::string apps, one_by_one;
+    for (int i = 0; i < 9; ++i) {
+      apps += i ? ", \"deepseek\"" : "\"deepseek\"";
+      one_by_one += (i ? "," : "") + Items(*snapshot, R"({"device": )" + device + R"(, "apps": ["deepseek"]})");
+    }
+    CHECK(Items(*snapshot, R"({"device": )" + device + R"(, "apps": [)" + apps + "]}") == one_by_one);
+  }
+  // The comparisons were of every kind of answer, not only of empty ones.
+  for (const char* verdict : {"\"banned\"", "\"under-review\"", "\"allowed\"", "\"unknown\""}) {
+    CHECK(all_alone.find(verdict) != std::string::npos);
+  }
+}
 
 TEST_CASE("AppendJsonString escapes what JSON requires and repairs invalid UTF-8") {
   auto quoted = [](std::string_view text) {
