@@ -8,21 +8,6 @@
 #include "engine/graph.h"
 
 namespace bantrack {
-namespace {
-
-template <typename Record>
-void IndexIds(const std::vector<Record>& records, std::unordered_map<std::string_view, Index>& ids) {
-  ids.reserve(records.size());
-  for (Index i = 0; i < records.size(); ++i) ids.emplace(records[i].id, i);
-}
-
-std::optional<Index> Lookup(const std::unordered_map<std::string_view, Index>& ids, std::string_view id) {
-  auto it = ids.find(id);
-  if (it == ids.end()) return std::nullopt;
-  return it->second;
-}
-
-}  // namespace
 
 Result<std::shared_ptr<const Snapshot>> Snapshot::Build(Model model, std::string version) {
   SortById(model);
@@ -36,7 +21,7 @@ Result<std::shared_ptr<const Snapshot>> Snapshot::Build(Model model, std::string
                      " in the data set",
                  std::move(details));
   }
-  // The id maps hold views into model_'s strings: the snapshot is built in place and never moved.
+  // The id indexes point into model_: the snapshot is built in place and never moved.
   std::shared_ptr<Snapshot> snapshot(new Snapshot());
   snapshot->model_ = std::move(model);
   snapshot->version_ = std::move(version);
@@ -77,15 +62,22 @@ void Snapshot::Compile() {
   const size_t entity_count = m.entities.size();
   const size_t publisher_count = m.publishers.size();
 
-  IndexIds(m.entities, entity_ids_);
-  IndexIds(m.publishers, publisher_ids_);
-  IndexIds(m.apps, app_ids_);
-  IndexIds(m.rules, rule_ids_);
-  for (Index a = 0; a < m.apps.size(); ++a) {
-    for (int p = 0; p < kPlatformCount; ++p) {
-      for (const std::string& identifier : m.apps[a].identifiers[p]) store_ids_[p].emplace(identifier, a);
+  entity_ids_.Build(m.entities);
+  publisher_ids_.Build(m.publishers);
+  app_ids_.Build(m.apps);
+  rule_ids_.Build(m.rules);
+  for (int p = 0; p < kPlatformCount; ++p) {
+    for (Index a = 0; a < m.apps.size(); ++a) {
+      for (const std::string& identifier : m.apps[a].identifiers[p]) store_identifiers_[p].push_back({identifier, a});
     }
+    store_ids_[p].Build(store_identifiers_[p]);
   }
+  rule_id_offsets_.reserve(m.rules.size() + 1);
+  for (const Rule& rule : m.rules) {
+    rule_id_offsets_.push_back(static_cast<uint32_t>(rule_id_text_.size()));
+    rule_id_text_ += rule.id;
+  }
+  rule_id_offsets_.push_back(static_cast<uint32_t>(rule_id_text_.size()));
 
   // Close the hierarchies once. Each closure is stored sorted by vertex, for binary search.
   std::vector<Digraph::Reached> reached;
@@ -104,8 +96,8 @@ void Snapshot::Compile() {
   {
     Digraph org_graph(entity_count), territory_graph(entity_count);
     for (Index e = 0; e < entity_count; ++e) {
-      for (const std::string& parent : m.entities[e].part_of) org_graph.AddEdge(e, entity_ids_.at(parent));
-      for (const std::string& parent : m.entities[e].within) territory_graph.AddEdge(e, entity_ids_.at(parent));
+      for (const std::string& parent : m.entities[e].part_of) org_graph.AddEdge(e, *FindEntity(parent));
+      for (const std::string& parent : m.entities[e].within) territory_graph.AddEdge(e, *FindEntity(parent));
     }
     org_.resize(entity_count);
     territory_.resize(entity_count);
@@ -117,7 +109,7 @@ void Snapshot::Compile() {
   {
     Digraph ownership(publisher_count);
     for (Index p = 0; p < publisher_count; ++p) {
-      for (const std::string& owner : m.publishers[p].owned_by) ownership.AddEdge(p, publisher_ids_.at(owner));
+      for (const std::string& owner : m.publishers[p].owned_by) ownership.AddEdge(p, *FindPublisher(owner));
     }
     publisher_up_.resize(publisher_count);
     for (Index p = 0; p < publisher_count; ++p) publisher_up_[p] = close(ownership, p);
@@ -130,7 +122,7 @@ void Snapshot::Compile() {
     const Rule& source = m.rules[r];
     CompiledRule& rule = rules_[r];
     RuleHead& head = heads_[r];
-    head.issuer = entity_ids_.at(source.issuer);
+    head.issuer = *FindEntity(source.issuer);
     head.effect = source.effect;
     head.step_count = static_cast<uint8_t>(std::min<size_t>(source.timeline.size(), 255));
     for (size_t i = 0; i < std::min(source.timeline.size(), kInlineSteps); ++i) {
@@ -141,8 +133,8 @@ void Snapshot::Compile() {
       for (const std::string& name : names) scratch.push_back(to_value(name));
       return AddToPool(scratch);
     };
-    rule.apps = add(source.apps, [&](const std::string& id) { return app_ids_.at(id); });
-    rule.publishers = add(source.publishers, [&](const std::string& id) { return publisher_ids_.at(id); });
+    rule.apps = add(source.apps, [&](const std::string& id) { return *FindApp(id); });
+    rule.publishers = add(source.publishers, [&](const std::string& id) { return *FindPublisher(id); });
     rule.categories = add(source.categories, [&](const std::string& c) { return Intern('c', c); });
     rule.origins = add(source.origin_countries, [&](const std::string& o) { return Intern('o', o); });
     rule.tags = add(source.device_tags, [&](const std::string& t) { return Intern('t', t); });
@@ -155,7 +147,7 @@ void Snapshot::Compile() {
   apps_.resize(m.apps.size());
   for (Index a = 0; a < m.apps.size(); ++a) {
     CompiledApp& app = apps_[a];
-    app.publisher = publisher_ids_.at(m.apps[a].publisher);
+    app.publisher = *FindPublisher(m.apps[a].publisher);
     app.publishers = publisher_up_[app.publisher];
     for (uint32_t i = 0; i < std::min<uint32_t>(app.publishers.size(), kInlineOwners); ++i) {
       app.first_publishers[i] = up_vertices_[app.publishers.begin + i];
@@ -252,10 +244,10 @@ uint64_t Snapshot::Mask(Range symbols) const {
   return mask;
 }
 
-std::optional<Index> Snapshot::FindEntity(std::string_view id) const { return Lookup(entity_ids_, id); }
-std::optional<Index> Snapshot::FindPublisher(std::string_view id) const { return Lookup(publisher_ids_, id); }
-std::optional<Index> Snapshot::FindApp(std::string_view id) const { return Lookup(app_ids_, id); }
-std::optional<Index> Snapshot::FindRule(std::string_view id) const { return Lookup(rule_ids_, id); }
+std::optional<Index> Snapshot::FindEntity(std::string_view id) const { return entity_ids_.Find(id); }
+std::optional<Index> Snapshot::FindPublisher(std::string_view id) const { return publisher_ids_.Find(id); }
+std::optional<Index> Snapshot::FindApp(std::string_view id) const { return app_ids_.Find(id); }
+std::optional<Index> Snapshot::FindRule(std::string_view id) const { return rule_ids_.Find(id); }
 
 std::optional<Index> Snapshot::ResolveApp(std::string_view text) const {
   if (auto app = FindApp(text)) return app;
@@ -263,17 +255,22 @@ std::optional<Index> Snapshot::ResolveApp(std::string_view text) const {
   if (colon == std::string_view::npos) return std::nullopt;
   const std::optional<Platform> platform = ParsePlatform(text.substr(0, colon));
   if (!platform) return std::nullopt;
-  const auto& ids = store_ids_[static_cast<int>(*platform)];
+  const int p = static_cast<int>(*platform);
+  auto lookup = [&](std::string_view identifier) -> std::optional<Index> {
+    const std::optional<uint32_t> found = store_ids_[p].Find(identifier);
+    if (!found) return std::nullopt;
+    return store_identifiers_[p][*found].app;
+  };
   // No stored identifier is longer (IsStoreIdentifier); without this bound a long web: name would cost one hash
   // of each of its suffixes, quadratic in its length (seconds of CPU for 100 KB inside a batch).
   if (text.size() - colon - 1 > kMaxStoreIdentifier) return std::nullopt;
+  if (*platform != Platform::kWeb) return lookup(text.substr(colon + 1));
   std::string value(text.substr(colon + 1));
-  if (*platform != Platform::kWeb) return Lookup(ids, value);
   std::transform(value.begin(), value.end(), value.begin(), [](unsigned char c) { return std::tolower(c); });
   // A subdomain belongs to the app listing one of its parent domains; stop before the bare top-level domain.
   std::string_view domain = value;
   while (domain.find('.') != std::string_view::npos) {
-    if (auto app = Lookup(ids, domain)) return app;
+    if (auto app = lookup(domain)) return app;
     domain.remove_prefix(domain.find('.') + 1);
   }
   return std::nullopt;

@@ -24,6 +24,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "engine/id_index.h"
 #include "engine/model.h"
 #include "engine/query.h"
 #include "engine/status.h"
@@ -44,6 +45,10 @@ class Snapshot {
   std::optional<Index> FindPublisher(std::string_view id) const;
   std::optional<Index> FindApp(std::string_view id) const;
   std::optional<Index> FindRule(std::string_view id) const;
+  // model().rules[rule].id, read from a dense copy (for answers that list many).
+  std::string_view RuleId(Index rule) const {
+    return std::string_view(rule_id_text_).substr(rule_id_offsets_[rule], rule_id_offsets_[rule + 1] - rule_id_offsets_[rule]);
+  }
   // An app id, or a store identifier "ios:<bundle id>", "android:<package>", "web:<domain>". A web domain also
   // finds the app listing one of its parent domains (web:chat.deepseek.com finds the app of deepseek.com).
   std::optional<Index> ResolveApp(std::string_view id_or_store_identifier) const;
@@ -190,8 +195,21 @@ class Snapshot {
   Model model_;
   std::string version_;
 
-  std::unordered_map<std::string_view, Index> entity_ids_, publisher_ids_, app_ids_, rule_ids_;
-  std::unordered_map<std::string_view, Index> store_ids_[kPlatformCount];
+  IdIndex<Entity> entity_ids_;
+  IdIndex<Publisher> publisher_ids_;
+  IdIndex<App> app_ids_;
+  IdIndex<Rule> rule_ids_;
+  // Store identifiers, by platform: each with its app, indexed by identifier.
+  struct StoreIdentifier {
+    std::string_view id;  // into model_
+    Index app;
+  };
+  std::vector<StoreIdentifier> store_identifiers_[kPlatformCount];
+  IdIndex<StoreIdentifier> store_ids_[kPlatformCount];
+  // Every rule's id, one after another, so that answers that list rule ids read them from one dense array:
+  // rule r's is [rule_id_offsets_[r], rule_id_offsets_[r + 1]).
+  std::string rule_id_text_;
+  std::vector<uint32_t> rule_id_offsets_;
   // Categories ('c'), countries ('o') and tags ('t') share one symbol table, keyed by kind + name.
   std::unordered_map<std::string, uint32_t> symbol_ids_;
   std::vector<std::string> symbol_names_;  // without the kind

@@ -100,7 +100,7 @@ void AppendBatchItem(std::string& out, const Snapshot& snapshot, std::string_vie
   for (size_t i = 0; i < decisive; ++i) {
     // Rule ids are slugs (the model refuses any other), so they need no escaping.
     out += i > 0 ? ",\""sv : "\""sv;
-    out += snapshot.model().rules[decision->matches[i].rule].id;
+    out += snapshot.RuleId(decision->matches[i].rule);
     out += '"';
   }
   out += "]}"sv;
