@@ -35,7 +35,7 @@ Status Seed(db::Catalog& catalog, const fs::path& seed_dir) {
   for (const fs::path& file : files) {
     Result<std::string> text = ReadWholeFile(file);
     if (!text.ok()) return std::move(text).take_error();
-    Result<Model> bundle = rules::ReadBundle(text.value());
+    Result<Model> bundle = rules::ReadOwnedBundle(std::move(text).value());
     if (!bundle.ok()) {
       const Error& e = bundle.error();
       return Error(e.code(), file.string() + ": " + e.message(), e.details());

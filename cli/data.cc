@@ -51,7 +51,7 @@ int RunImport(const GlobalOptions& options, const std::string& path, bool replac
               const std::string& actor, bool dry_run) {
   Result<std::string> text = ReadInput(path);
   if (!text.ok()) return Fail(text.error());
-  rules::Parsed parsed = rules::ParseBundle(text.value());
+  rules::Parsed parsed = rules::ParseOwnedBundle(std::move(text).value());
   auto catalog = OpenCatalog(options);
   if (!catalog.ok()) return Fail(catalog.error());
   std::vector<FieldError> problems =
@@ -98,7 +98,7 @@ int RunValidate(const std::vector<std::string>& paths) {
       exit_code = Fail(text.error());
       continue;
     }
-    Result<Model> model = rules::ReadBundle(text.value());
+    Result<Model> model = rules::ReadOwnedBundle(std::move(text).value());
     if (!model.ok()) {
       exit_code = Fail(Error(model.error().code(), path + ": " + model.error().message(), model.error().details()));
       continue;

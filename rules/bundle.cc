@@ -121,10 +121,16 @@ std::optional<json> ParseDocument(std::string_view text, std::vector<FieldError>
   return std::move(builder.document());
 }
 
+// Reads one list of records, releasing each element of the document as soon as it is read: the document of a large
+// bundle takes about four times the memory of its text, and holding all of it beside the records read from it would
+// add the records' size to the peak memory of an import.
 template <typename T>
 std::vector<T> ReadRecords(ObjectReader& document, RecordType type) {
   return document.Array(ListName(type), Need::kOptional, [&](const json& value, const std::string& path) {
-    return std::get<T>(ReadRecord(type, value, path, document.errors()));
+    T record = std::get<T>(ReadRecord(type, value, path, document.errors()));
+    // The document is ParseBundle's own, not const (the reader only views it as const): nothing reads it again.
+    const_cast<json&>(value) = nullptr;
+    return record;
   });
 }
 
@@ -167,9 +173,13 @@ std::pair<int, long> DocumentPosition(std::string_view path) {
 
 }  // namespace
 
-Parsed ParseBundle(std::string_view json_text) {
+namespace {
+
+// ParseBundle; `owned`, when given, holds json_text and is emptied once the document is parsed.
+Parsed ParseBundleReleasing(std::string_view json_text, std::string* owned) {
   Parsed parsed;
   std::optional<json> document = ParseDocument(json_text, parsed.errors);
+  if (owned) std::string().swap(*owned);
   if (!document) return parsed;
   parsed.is_json = true;
 
@@ -188,6 +198,11 @@ Parsed ParseBundle(std::string_view json_text) {
   return parsed;
 }
 
+}  // namespace
+
+Parsed ParseBundle(std::string_view json_text) { return ParseBundleReleasing(json_text, nullptr); }
+Parsed ParseOwnedBundle(std::string&& json_text) { return ParseBundleReleasing(json_text, &json_text); }
+
 std::vector<FieldError> MergeProblems(std::vector<FieldError> structural, std::vector<FieldError> semantic) {
   std::set<std::string_view> broken;
   for (const FieldError& problem : structural) broken.insert(problem.path);
@@ -200,8 +215,9 @@ std::vector<FieldError> MergeProblems(std::vector<FieldError> structural, std::v
   return merged;
 }
 
-Result<Model> ReadBundle(std::string_view json_text) {
-  Parsed parsed = ParseBundle(json_text);
+namespace {
+
+Result<Model> Checked(Parsed parsed) {
   std::vector<FieldError> semantic;
   for (const Violation& violation : Validate(parsed.model)) {
     semantic.push_back({ModelPath(violation), violation.message});
@@ -210,6 +226,11 @@ Result<Model> ReadBundle(std::string_view json_text) {
   if (!problems.empty()) return ProblemsError(std::move(problems), "the bundle", parsed.is_json);
   return std::move(parsed.model);
 }
+
+}  // namespace
+
+Result<Model> ReadBundle(std::string_view json_text) { return Checked(ParseBundle(json_text)); }
+Result<Model> ReadOwnedBundle(std::string&& json_text) { return Checked(ParseOwnedBundle(std::move(json_text))); }
 
 Result<json> ParseJson(std::string_view json_text) {
   std::vector<FieldError> problems;

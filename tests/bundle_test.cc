@@ -35,9 +35,13 @@ std::vector<std::string> Lines(const std::vector<FieldError>& problems) {
 // The problems ReadBundle reports for `text`, as "path: message" lines; fails the test if it succeeds.
 // A document that cannot be read at all (not JSON, or nested too deep) is a malformed request, kInvalidInput;
 // JSON that is not a valid bundle is invalid data.
+// ReadOwnedBundle, which releases the text as it goes, must report the same.
 std::vector<std::string> ProblemLines(std::string_view text, ErrorCode code = ErrorCode::kInvalidData) {
   Result<Model> read = ReadBundle(text);
   REQUIRE_FALSE(read.ok());
+  Result<Model> read_owned = ReadOwnedBundle(std::string(text));
+  REQUIRE_FALSE(read_owned.ok());
+  CHECK(Lines(read_owned.error().details()) == Lines(read.error().details()));
   CHECK(ErrorCodeName(read.error().code()) == ErrorCodeName(code));
   const size_t count = read.error().details().size();
   CHECK(read.error().message() == std::to_string(count) + (count == 1 ? " problem" : " problems") + " in the bundle");
@@ -223,6 +227,11 @@ TEST_CASE("WriteBundle round-trips every field and is stable") {
   Model sorted = model;
   SortById(sorted);
   CHECK(*read == sorted);
+  std::string handed_over = written;
+  Result<Model> read_owned = ReadOwnedBundle(std::move(handed_over));
+  REQUIRE(read_owned.ok());
+  CHECK(*read_owned == sorted);
+  CHECK(handed_over.empty());  // released, not kept until the model was read
   CHECK(WriteBundle(*read) == written);
   CHECK(written.back() == '\n');
   CHECK(written.find("Türkiye") != std::string::npos);  // UTF-8 kept, not \u-escaped
