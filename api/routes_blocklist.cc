@@ -43,7 +43,8 @@ struct Blocklist {
 std::vector<Blocked> BlockedApps(const Snapshot& snapshot, const Device& device, Date as_of, bool include_restricted) {
   std::vector<Blocked> blocked;
   Decision decision;
-  const Snapshot::PreparedDevice prepared = snapshot.Prepare(device);  // one device, every app
+  Snapshot::PreparedDevice prepared;  // one device, every app
+  snapshot.Prepare(device, prepared);
   for (Index a = 0; a < snapshot.model().apps.size(); ++a) {
     snapshot.Evaluate(prepared, a, as_of, decision);
     const bool block =

@@ -356,13 +356,14 @@ Throughput SweepRate(const Snapshot& snapshot, const std::vector<Resolved>& know
                      uint64_t& checksum) {
   return Rate(threads, seconds, checksum, [&](unsigned t, uint64_t& sum, auto stop) {
     Decision decision;
+    Snapshot::PreparedDevice prepared;
     AnswerSink sink(sum);
     size_t device = t * known.size() / threads, app = device * kSweepApps % known.size();
     uint64_t count = 0;
     do {
       const Query& asked = *known[device].query;
       if (++device == known.size()) device = 0;
-      const Snapshot::PreparedDevice prepared = snapshot.Prepare(asked.device);
+      snapshot.Prepare(asked.device, prepared);
       for (size_t k = 0; k < kSweepApps; ++k, ++count) {
         const Resolved& r = known[app];
         if (++app == known.size()) app = 0;

@@ -103,7 +103,8 @@ int RunAllowlist(const GlobalOptions& options, const DeviceFlags& flags, const s
   bool flagged = false;
   Decision decision;
   std::ostringstream text;
-  const Snapshot::PreparedDevice device = q.snapshot->Prepare(q.device);  // one device, many apps
+  Snapshot::PreparedDevice device;  // one device, many apps
+  q.snapshot->Prepare(q.device, device);
   for (const std::string& entry : entries.value()) {
     std::optional<Index> app = q.snapshot->ResolveApp(entry);
     if (app) {

@@ -269,16 +269,19 @@ void Snapshot::Evaluate(const Query& query, Decision& out) const {
   check.Finish();
 }
 
-Snapshot::PreparedDevice Snapshot::Prepare(Device device) const {
-  PreparedDevice prepared;
-  prepared.through_ = Through(device);
-  prepared.device_ = std::move(device);
-  std::vector<std::pair<uint32_t, KeyedCandidate>> keyed;
+void Snapshot::Prepare(const Device& device, PreparedDevice& out) const {
+  out.device_ = device;
+  out.through_ = Through(device);
+  std::vector<std::pair<uint32_t, KeyedCandidate>>& keyed = out.sorting_;
   for (int s = 0; s < kScopeCount; ++s) {
-    if (prepared.through_[s] == kNoIndex) continue;
-    PreparedDevice::Merged& merged = prepared.scopes_[s];
+    PreparedDevice::Merged& merged = out.scopes_[s];
+    merged.keys.clear();
+    merged.keyed.clear();
+    merged.attributes.clear();
+    merged.filter = {};
+    if (out.through_[s] == kNoIndex) continue;
     keyed.clear();
-    for (const Section& section : CoverSections(prepared.through_[s], s)) {
+    for (const Section& section : CoverSections(out.through_[s], s)) {
       const SectionView view = View(section);
       merged.attributes.insert(merged.attributes.end(), view.attributes.begin(), view.attributes.end());
       for (size_t i = 0; i < view.keys.size(); ++i) keyed.emplace_back(view.keys[i], view.keyed[i]);
@@ -291,7 +294,6 @@ Snapshot::PreparedDevice Snapshot::Prepare(Device device) const {
       merged.filter.Add(key);
     }
   }
-  return prepared;
 }
 
 void Snapshot::Evaluate(const PreparedDevice& device, Index app, Date as_of, Decision& out) const {

@@ -61,8 +61,9 @@ class Snapshot {
 
   // A device prepared for many checks (an allowlist, a fleet sweep, a blocklist): the rules that could reach it,
   // gathered once from its ancestors into one sorted list per scope. Valid only with the snapshot that made it.
+  // Prepares `device` into `out`, replacing what it held: reuse one across devices to avoid allocation.
   class PreparedDevice;
-  PreparedDevice Prepare(Device device) const;
+  void Prepare(const Device& device, PreparedDevice& out) const;
   // The same answer as Evaluate(Query{app, device, as_of}, out), for less: the device's part is done.
   void Evaluate(const PreparedDevice& device, Index app, Date as_of, Decision& out) const;
 
@@ -253,6 +254,7 @@ class Snapshot::PreparedDevice {
   Device device_;
   std::array<Index, kScopeCount> through_{};
   Merged scopes_[kScopeCount];
+  std::vector<std::pair<uint32_t, KeyedCandidate>> sorting_;  // Prepare's scratch, kept for its capacity
 };
 
 }  // namespace bantrack

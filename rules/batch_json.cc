@@ -685,8 +685,9 @@ Result<std::string> AnswerBatch(const Snapshot& snapshot, std::string_view body,
   // A run of questions about one device (the device form, a fleet sweep's queries) is answered from the device
   // prepared once; a short run is not worth the preparation.
   constexpr size_t kPreparedRun = 8;
-  std::optional<Snapshot::PreparedDevice> prepared;
-  size_t run_end = 0;  // the questions before it are about the device prepared, if one is
+  Snapshot::PreparedDevice prepared;
+  bool use_prepared = false;
+  size_t run_end = 0;  // the questions before it are about the device prepared, if use_prepared
   BatchCounts local;
   const std::vector<BatchReader::Question>& questions = reader->questions();
   for (size_t i = 0; i < questions.size(); ++i) {
@@ -695,18 +696,18 @@ Result<std::string> AnswerBatch(const Snapshot& snapshot, std::string_view body,
     if (i >= run_end) {
       run_end = i + 1;
       while (run_end < questions.size() && questions[run_end].device == q.device) ++run_end;
-      if (run_end - i >= kPreparedRun) {
-        prepared.emplace(snapshot.Prepare(reader->devices()[q.device]));
+      use_prepared = run_end - i >= kPreparedRun;
+      if (use_prepared) {
+        snapshot.Prepare(reader->devices()[q.device], prepared);
       } else {
-        prepared.reset();
         run_end = i + 1;
       }
     }
     const std::string_view asked = reader->App(q);
     std::optional<Index> app = snapshot.ResolveApp(asked);
     if (app) {
-      if (prepared) {
-        snapshot.Evaluate(*prepared, *app, q.as_of.value_or(as_of), decision);
+      if (use_prepared) {
+        snapshot.Evaluate(prepared, *app, q.as_of.value_or(as_of), decision);
       } else {
         query.app = *app;
         query.device = reader->devices()[q.device];
