@@ -46,7 +46,7 @@ Status Follower::SyncOnce() {
   if (res->status != 200) {
     return Error(ErrorCode::kUnavailable, "the primary answered " + std::to_string(res->status) + " to its export");
   }
-  Result<Model> model = rules::ReadOwnedBundle(std::move(res->body));
+  Result<Model> model = rules::ReadBundle(res->body);
   if (!model.ok()) {
     return Error(ErrorCode::kUnavailable, "the primary's bundle is invalid: " + model.error().message(),
                  model.error().details());

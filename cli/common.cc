@@ -13,14 +13,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-Result<std::string> ReadWholeFile(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Error(ErrorCode::kIo, "cannot read " + path.string());
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 // Imports every seed bundle into a fresh catalog, in file-name order.
 Status Seed(db::Catalog& catalog, const fs::path& seed_dir) {
   std::vector<fs::path> files;
@@ -33,9 +25,9 @@ Status Seed(db::Catalog& catalog, const fs::path& seed_dir) {
   }
   std::sort(files.begin(), files.end());
   for (const fs::path& file : files) {
-    Result<std::string> text = ReadWholeFile(file);
-    if (!text.ok()) return std::move(text).take_error();
-    Result<Model> bundle = rules::ReadOwnedBundle(std::move(text).value());
+    std::ifstream in(file, std::ios::binary);
+    if (!in) return Error(ErrorCode::kIo, "cannot read " + file.string());
+    Result<Model> bundle = rules::ReadBundle(in);
     if (!bundle.ok()) {
       const Error& e = bundle.error();
       return Error(e.code(), file.string() + ": " + e.message(), e.details());

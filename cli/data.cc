@@ -13,17 +13,13 @@
 namespace bantrack::cli {
 namespace {
 
-Result<std::string> ReadInput(const std::string& path) {
-  std::ifstream file;
-  std::istream* in = &std::cin;
-  if (path != "-") {
-    file.open(path, std::ios::binary);
-    if (!file) return Error(ErrorCode::kIo, "cannot read " + path);
-    in = &file;
-  }
-  std::ostringstream text;
-  text << in->rdbuf();
-  return text.str();
+// The bundle at `path` ("-": standard input), opened to be parsed as it is read (a large bundle is never in memory
+// as text beside its document and model); `file` keeps a file open.
+Result<std::streambuf*> OpenInput(const std::string& path, std::ifstream& file) {
+  if (path == "-") return std::cin.rdbuf();
+  file.open(path, std::ios::binary);
+  if (!file) return Error(ErrorCode::kIo, "cannot read " + path);
+  return file.rdbuf();
 }
 
 Status WriteOutput(const std::string& path, const std::string& text) {
@@ -49,9 +45,11 @@ std::string Actor(const std::string& flag) {
 
 int RunImport(const GlobalOptions& options, const std::string& path, bool replace, const std::string& reason,
               const std::string& actor, bool dry_run) {
-  Result<std::string> text = ReadInput(path);
-  if (!text.ok()) return Fail(text.error());
-  rules::Parsed parsed = rules::ParseOwnedBundle(std::move(text).value());
+  std::ifstream file;
+  Result<std::streambuf*> input = OpenInput(path, file);
+  if (!input.ok()) return Fail(input.error());
+  std::istream in(input.value());
+  rules::Parsed parsed = rules::ParseBundle(in);
   auto catalog = OpenCatalog(options);
   if (!catalog.ok()) return Fail(catalog.error());
   std::vector<FieldError> problems =
@@ -93,12 +91,14 @@ int RunExport(const GlobalOptions& options, const std::string& format, const std
 int RunValidate(const std::vector<std::string>& paths) {
   int exit_code = kExitOk;
   for (const std::string& path : paths) {
-    Result<std::string> text = ReadInput(path);
-    if (!text.ok()) {
-      exit_code = Fail(text.error());
+    std::ifstream file;
+    Result<std::streambuf*> input = OpenInput(path, file);
+    if (!input.ok()) {
+      exit_code = Fail(input.error());
       continue;
     }
-    Result<Model> model = rules::ReadOwnedBundle(std::move(text).value());
+    std::istream in(input.value());
+    Result<Model> model = rules::ReadBundle(in);
     if (!model.ok()) {
       exit_code = Fail(Error(model.error().code(), path + ": " + model.error().message(), model.error().details()));
       continue;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <functional>
 #include <iterator>
 #include <optional>
 #include <set>
@@ -28,7 +29,13 @@ constexpr size_t kMaxDepth = 64;
 // before it is built; duplicate keys reported (parse would keep the last silently); the byte offset of every error.
 class DocumentBuilder {
  public:
-  explicit DocumentBuilder(std::vector<FieldError>& errors) : errors_(errors) {}
+  // Offered each element of an array under a key of the top-level object as soon as the element is complete (the
+  // key, the element's index, the element). When it returns true it has taken the element, which becomes null in
+  // the document: a bundle's records are read one at a time, and the document never holds more than one of them.
+  using ElementSink = std::function<bool(std::string_view key, size_t index, json& element)>;
+
+  explicit DocumentBuilder(std::vector<FieldError>& errors, ElementSink sink = nullptr)
+      : errors_(errors), sink_(std::move(sink)) {}
 
   json& document() { return document_; }
 
@@ -80,7 +87,7 @@ class DocumentBuilder {
   }
 
   bool Add(json value) {
-    Place(std::move(value));
+    Completed(Place(std::move(value)));
     return true;
   }
 
@@ -95,8 +102,16 @@ class DocumentBuilder {
   }
 
   bool Close() {
+    json* closed = open_.back().value;
     open_.pop_back();
+    Completed(closed);
     return true;
+  }
+
+  // `value` is complete: offered to the sink if it is an element of an array under a key of the top-level object.
+  void Completed(json* value) {
+    if (!sink_ || open_.size() != 2 || !open_[0].value->is_object() || !open_[1].value->is_array()) return;
+    if (sink_(open_[0].key, open_[1].value->size() - 1, *value)) *value = nullptr;
   }
 
   // The path of the innermost open container.
@@ -110,28 +125,31 @@ class DocumentBuilder {
   }
 
   std::vector<FieldError>& errors_;
+  ElementSink sink_;
   json document_;
   std::vector<Frame> open_;
 };
 
-// The JSON document, or nullopt when it is not well-formed JSON (the reason appended to `errors` as "$").
-std::optional<json> ParseDocument(std::string_view text, std::vector<FieldError>& errors) {
-  DocumentBuilder builder(errors);
-  if (!json::sax_parse(text.begin(), text.end(), &builder)) return std::nullopt;
+// The JSON document of a text (a std::string_view, or a std::istream read as it goes), or nullopt when it is not
+// well-formed JSON (the reason appended to `errors` as "$").
+template <typename Input>
+std::optional<json> ParseDocument(Input&& text, std::vector<FieldError>& errors,
+                                  DocumentBuilder::ElementSink sink = nullptr) {
+  DocumentBuilder builder(errors, std::move(sink));
+  if (!json::sax_parse(std::forward<Input>(text), &builder)) return std::nullopt;
   return std::move(builder.document());
 }
 
-// Reads one list of records, releasing each element of the document as soon as it is read: the document of a large
-// bundle takes about four times the memory of its text, and holding all of it beside the records read from it would
-// add the records' size to the peak memory of an import.
-template <typename T>
-std::vector<T> ReadRecords(ObjectReader& document, RecordType type) {
-  return document.Array(ListName(type), Need::kOptional, [&](const json& value, const std::string& path) {
-    T record = std::get<T>(ReadRecord(type, value, path, document.errors()));
-    // The document is ParseBundle's own, not const (the reader only views it as const): nothing reads it again.
-    const_cast<json&>(value) = nullptr;
-    return record;
-  });
+constexpr RecordType kListTypes[] = {RecordType::kEntity, RecordType::kPublisher, RecordType::kApp, RecordType::kRule};
+
+// Adds a record read from the list of `type` to the model.
+void AddRecord(Model& model, RecordType type, Record record) {
+  switch (type) {
+    case RecordType::kEntity: model.entities.push_back(std::get<Entity>(std::move(record))); break;
+    case RecordType::kPublisher: model.publishers.push_back(std::get<Publisher>(std::move(record))); break;
+    case RecordType::kApp: model.apps.push_back(std::get<App>(std::move(record))); break;
+    case RecordType::kRule: model.rules.push_back(std::get<Rule>(std::move(record))); break;
+  }
 }
 
 Error ProblemsError(std::vector<FieldError> problems, std::string_view where, bool is_json) {
@@ -158,7 +176,7 @@ bool RepeatsStructural(const std::set<std::string_view>& broken, std::string_vie
 // Where a path lies in a bundle: top-level fields first, then the lists in the order entities, publishers, apps,
 // rules, each list itself before its records, records by index.
 std::pair<int, long> DocumentPosition(std::string_view path) {
-  for (RecordType type : {RecordType::kEntity, RecordType::kPublisher, RecordType::kApp, RecordType::kRule}) {
+  for (RecordType type : kListTypes) {
     const std::string_view list = ListName(type);
     const bool in_list = path.starts_with(list) && (path.size() == list.size() || path[list.size()] == '[');
     if (!in_list) continue;  // also "apps_extra", an unknown top-level field
@@ -175,13 +193,25 @@ std::pair<int, long> DocumentPosition(std::string_view path) {
 
 namespace {
 
-// ParseBundle; `owned`, when given, holds json_text and is emptied once the document is parsed.
-Parsed ParseBundleReleasing(std::string_view json_text, std::string* owned) {
+// The records are read as the parser completes each (DocumentBuilder's sink), so that the document of a large
+// bundle (about four times the size of its text) is never held whole beside the model.
+template <typename Input>
+Parsed ParseBundleFrom(Input&& text) {
   Parsed parsed;
-  std::optional<json> document = ParseDocument(json_text, parsed.errors);
-  if (owned) std::string().swap(*owned);
+  std::vector<FieldError> record_errors;  // reported only when the whole text is JSON, as the tree reader would
+  auto read_record = [&](std::string_view key, size_t index, json& element) {
+    for (RecordType type : kListTypes) {
+      if (key != ListName(type)) continue;
+      AddRecord(parsed.model, type, ReadRecord(type, element, ElementPath(key, index), record_errors));
+      return true;
+    }
+    return false;  // an unknown field, reported as such below
+  };
+  std::optional<json> document = ParseDocument(std::forward<Input>(text), parsed.errors, read_record);
   if (!document) return parsed;
   parsed.is_json = true;
+  parsed.errors.insert(parsed.errors.end(), std::make_move_iterator(record_errors.begin()),
+                       std::make_move_iterator(record_errors.end()));
 
   ObjectReader in(*document, "", parsed.errors);
   if (const json* format = in.Field("format", Need::kRequired); format != nullptr) {
@@ -190,18 +220,19 @@ Parsed ParseBundleReleasing(std::string_view json_text, std::string* owned) {
       parsed.errors.push_back({"format", "expected \"" + std::string(kFormat) + "\", got \"" + Excerpt(tag) + "\""});
     }
   }
-  parsed.model.entities = ReadRecords<Entity>(in, RecordType::kEntity);
-  parsed.model.publishers = ReadRecords<Publisher>(in, RecordType::kPublisher);
-  parsed.model.apps = ReadRecords<App>(in, RecordType::kApp);
-  parsed.model.rules = ReadRecords<Rule>(in, RecordType::kRule);
+  for (RecordType type : kListTypes) {
+    // The records were read as they were parsed; what is left here is the list's place: absent, an array (of the
+    // nulls its records left), or something else, reported.
+    in.Array(ListName(type), Need::kOptional, [](const json&, const std::string&) { return true; });
+  }
   in.ReportUnknownFields();
   return parsed;
 }
 
 }  // namespace
 
-Parsed ParseBundle(std::string_view json_text) { return ParseBundleReleasing(json_text, nullptr); }
-Parsed ParseOwnedBundle(std::string&& json_text) { return ParseBundleReleasing(json_text, &json_text); }
+Parsed ParseBundle(std::string_view json_text) { return ParseBundleFrom(json_text); }
+Parsed ParseBundle(std::istream& in) { return ParseBundleFrom(in); }
 
 std::vector<FieldError> MergeProblems(std::vector<FieldError> structural, std::vector<FieldError> semantic) {
   std::set<std::string_view> broken;
@@ -230,7 +261,7 @@ Result<Model> Checked(Parsed parsed) {
 }  // namespace
 
 Result<Model> ReadBundle(std::string_view json_text) { return Checked(ParseBundle(json_text)); }
-Result<Model> ReadOwnedBundle(std::string&& json_text) { return Checked(ParseOwnedBundle(std::move(json_text))); }
+Result<Model> ReadBundle(std::istream& in) { return Checked(ParseBundle(in)); }
 
 Result<json> ParseJson(std::string_view json_text) {
   std::vector<FieldError> problems;

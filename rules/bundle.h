@@ -3,6 +3,7 @@
 // JSON exceptions stay inside this library: every function here reports problems as Error/FieldError values.
 #pragma once
 
+#include <istream>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -20,23 +21,23 @@ namespace bantrack::rules {
 // e.g. "rules[3].scope[0]: unknown scope \"goverment-devices\""), and the model is filled with whatever could be
 // read; a value that could not be read holds a placeholder that Validate faults only where the problem already is
 // (rules/record_json.h), and every record keeps its document index. Semantic checks (references, cycles, slugs,
-// ...) are not done here.
+// ...) are not done here. Each record is read as soon as the parser has it, and its JSON then dropped: memory stays
+// near the model's size, whatever the size of the bundle.
 struct Parsed {
   Model model;
   std::vector<FieldError> errors;  // empty when the structure is valid
   bool is_json = false;            // the text was well-formed JSON (so the errors concern its content)
 };
 Parsed ParseBundle(std::string_view json_text);
-// The same, releasing the text as soon as its document is parsed: an import then never holds the text, its
-// document and the model read from it at once (the document alone takes about four times the text's memory).
-Parsed ParseOwnedBundle(std::string&& json_text);
+// The same, reading the text from `in` as it parses: a bundle read from a file is never in memory as text.
+Parsed ParseBundle(std::istream& in);
 
 // ParseBundle, then engine Validate() on the model alone; all problems at once, in document order, semantic
 // problems under a path that already has a structural problem left out (they would only repeat it).
 // Ok only when there is no problem at all. The error has one detail per problem; its code is kInvalidInput when
 // the text is not JSON, kInvalidData when the JSON is not a valid bundle.
 Result<Model> ReadBundle(std::string_view json_text);
-Result<Model> ReadOwnedBundle(std::string&& json_text);  // ReadBundle, releasing the text as ParseOwnedBundle does
+Result<Model> ReadBundle(std::istream& in);  // reading as ParseBundle(std::istream&) does
 
 // Parses any JSON text the way bundles are parsed: nesting deeper than 64 levels and duplicate keys are refused,
 // syntax errors are located by line and column (path "$"). kInvalidInput when the text is not well-formed JSON,
