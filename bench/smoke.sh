@@ -45,6 +45,7 @@ awk -F= '
     need("check_p999_ns", value["check_p99_ns"] - 1, 1e9); need("explain_p50_ns", 0, 1e8)
     need("answer_median_bytes", 100, 1e6); need("candidates_mean", 0, 500)
     need("batch_1_per_s", 1000, 1e10); need("batch_all_per_s", 1000, 1e10)
+    need("sweep_1_per_s", 1000, 1e10); need("sweep_all_per_s", 1000, 1e10)
     exit bad
   }' "$tmp/results.txt" || { cat "$tmp/bench.log" >&2; fail "implausible figures (above)"; }
 echo "bench smoke: ok (deterministic generator; bantrack-bench figures sane: p50 $(sed -n 's/^check_p50_ns=//p' "$tmp/results.txt") ns)"
