@@ -27,7 +27,7 @@ single check p99.9|check_p999_ns|ns|||bench
 explanation (VerdictJson) p50|explain_p50_ns|ns|||bench
 batch of random pairs, 1 thread|batch_1_per_s|per_s|||bench
 batch of random pairs, all cores|batch_all_per_s|per_s|large:>=:10e6|>= 10 M/s (large)|bench
-fleet sweep (80 apps a device), 1 thread|sweep_1_per_s|per_s|||bench
+fleet sweep, 1 thread|sweep_1_per_s|per_s|||bench
 fleet sweep, all cores|sweep_all_per_s|per_s|large:>=:10e6|>= 10 M/s (large)|bench
 cores the sweep run got|sweep_all_cores_used|ratio|||bench
 POST handler, no HTTP, 1 thread|post_handler_per_s|per_s|||bench
