@@ -61,8 +61,8 @@ class Snapshot {
 
   // A device prepared for many checks (an allowlist, a fleet sweep, a blocklist): the rules that could reach it,
   // gathered once from its ancestors into one sorted list per scope. Valid only with the snapshot that made it.
-  // Prepares `device` into `out`, replacing what it held: reuse one across devices to avoid allocation.
   class PreparedDevice;
+  // Prepares `device` into `out`, replacing what it held: reuse one across devices to avoid allocation.
   void Prepare(const Device& device, PreparedDevice& out) const;
   // The same answer as Evaluate(Query{app, device, as_of}, out), for less: the device's part is done.
   void Evaluate(const PreparedDevice& device, Index app, Date as_of, Decision& out) const;
@@ -98,8 +98,8 @@ class Snapshot {
     Index vertex;
     Index previous;
   };
-  // One cache line: a check reads nothing else of the app unless its publisher has more than kInlineOwners owners
-  // and publishers above it.
+  // One cache line: a check reads nothing else of the app unless the chain of its publisher and the publishers
+  // above is longer than kInlineOwners.
   static constexpr size_t kInlineOwners = 4;
   struct alignas(64) CompiledApp {
     uint64_t categories = 0;        // its categories, as a mask
@@ -157,7 +157,6 @@ class Snapshot {
   struct alignas(32) Cover {
     Range sections[kScopeCount];  // into cover_sections_
   };
-  // What a section holds, wherever it is kept: in the snapshot's arrays, or merged in a PreparedDevice.
   // A 512-bit filter of a key set: a key it does not have is not in the set.
   struct KeyFilter {
     uint64_t words[8] = {};
@@ -165,6 +164,7 @@ class Snapshot {
     void Add(uint32_t key) { words[Bit(key) / 64] |= uint64_t{1} << (Bit(key) % 64); }
     bool MayHave(uint32_t key) const { return (words[Bit(key) / 64] >> (Bit(key) % 64)) & 1; }
   };
+  // What a section holds, wherever it is kept: in the snapshot's arrays, or merged in a PreparedDevice.
   struct SectionView {
     std::span<const uint32_t> keys;
     const KeyedCandidate* keyed;  // parallel to keys

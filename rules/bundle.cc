@@ -189,10 +189,6 @@ std::pair<int, long> DocumentPosition(std::string_view path) {
   return {0, -1};
 }
 
-}  // namespace
-
-namespace {
-
 // The records are read as the parser completes each (DocumentBuilder's sink), so that the document of a large
 // bundle (about four times the size of its text) is never held whole beside the model.
 template <typename Input>

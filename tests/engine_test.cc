@@ -380,6 +380,41 @@ TEST_CASE("with more than 64 categories and countries, the ones sharing a mask b
   }
 }
 
+TEST_CASE("ownership chains of every length: each publisher above an app names it") {
+  // Publishers p00 (top) ... p19, each owned by the one before; an app of each. A check looks a short chain's
+  // publishers up by key and confirms a long chain's on the rules (Snapshot::Check), so both ways are exercised.
+  Model m;
+  m.entities = {E("xx", EntityKind::kCountry)};
+  auto publisher = [](int i) { return "p" + std::to_string(100 + i); };
+  for (int i = 0; i < 20; ++i) {
+    m.publishers.push_back({publisher(i), "Publisher", "xx", i == 0 ? std::vector<std::string>{}
+                                                                      : std::vector<std::string>{publisher(i - 1)}});
+    App app;
+    app.id = "app-" + publisher(i);
+    app.name = "App";
+    app.publisher = publisher(i);
+    m.apps.push_back(std::move(app));
+  }
+  for (int named : {0, 7, 18}) {
+    Rule rule = R("names-" + publisher(named), "xx", Effect::kBan, {kPub}, {{"2024-01-01", kInForce}});
+    rule.publishers = {publisher(named)};
+    m.rules.push_back(std::move(rule));
+  }
+  auto snapshot = Compile(std::move(m));
+  for (int i = 0; i < 20; ++i) {
+    CAPTURE(i);
+    const Decision d = Ask(*snapshot, ("app-" + publisher(i)).c_str(), DeviceSpec{DeviceKind::kPersonal, "", "xx", "", {}},
+                           "2025-01-01");
+    std::vector<std::string> ids;
+    for (const Match& match : d.matches) ids.push_back(snapshot->model().rules[match.rule].id);
+    std::vector<std::string> expected;
+    for (int named : {0, 7, 18}) {
+      if (named <= i) expected.push_back("names-" + publisher(named));
+    }
+    CHECK(ids == expected);
+  }
+}
+
 TEST_CASE("store identifiers resolve to apps") {
   auto snapshot = Compile(World());
   const Index deepseek = *snapshot->FindApp("deepseek");
