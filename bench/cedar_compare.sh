@@ -37,22 +37,16 @@ fail() { echo "cedar_compare: $*" >&2; exit 1; }
 [ -d "$here/../tests/cedar/node_modules/@cedar-policy" ] || npm ci --prefix "$here/../tests/cedar" --no-audit --no-fund \
   >/dev/null || fail "npm ci --prefix tests/cedar failed (cedar-wasm is pinned in tests/cedar/package-lock.json)"
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/bantrack-cedar-XXXXXX")
-server_pid=""
-cleanup() {
-  stop_process "$server_pid"
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
+make_work_dir cedar
 
 corpus="$out/cedar-$preset.json" questions="$out/cedar-$preset.queries.json" timed="$out/cedar-$preset.timed.json"
 echo "cedar_compare: preset $preset, seed $seed, $checks questions; load average $(cut -d' ' -f1 /proc/loadavg)"
 "$build/bench/bantrack-gen" --preset "$preset" --seed "$seed" --bundle "$corpus" --queries $((checks * 2)) \
   --queries-out "$questions" >"$out/cedar-$preset.gen.log"
-"$build/bantrack" --db "$tmp/cedar.db" import --replace "$corpus" --reason "bench/cedar_compare.sh" >/dev/null
-"$build/bantrack" --db "$tmp/cedar.db" export --format cedar --out "$tmp/cedar-export.json"
+"$build/bantrack" --db "$work/cedar.db" import --replace "$corpus" --reason "bench/cedar_compare.sh" >/dev/null
+"$build/bantrack" --db "$work/cedar.db" export --format cedar --out "$work/cedar-export.json"
 
-cedar=$(node "$here/cedar/time_cedar.mjs" "$tmp/cedar-export.json" "$questions" "$checks" "$timed")
+cedar=$(node "$here/cedar/time_cedar.mjs" "$work/cedar-export.json" "$questions" "$checks" "$timed")
 field() { node -e 'const o = JSON.parse(process.argv[1]); console.log(process.argv[2].split(".").reduce((v, k) => v[k], o))' "$cedar" "$1"; }
 cedar_median_us=$(field median_us) cedar_checks=$(field checks)
 echo "  Cedar $(field cedar) (cedar-wasm on node $(node --version)): $(field forbid_policies) forbid policies," \
@@ -60,12 +54,12 @@ echo "  Cedar $(field cedar) (cedar-wasm on node $(node --version)): $(field for
 
 # In process: the same questions, answered by the engine and by the POST handler.
 "$build/bench/bantrack-bench" --bundle "$corpus" --queries "$timed" --label "cedar-$preset" --samples 200000 \
-  --seconds 1 --compile-runs 1 --writes 1 --results "$tmp/engine.results" >"$out/cedar-$preset.bench.log"
-figure() { sed -n "s/^$1=//p" "$tmp/engine.results"; }
+  --seconds 1 --compile-runs 1 --writes 1 --results "$work/engine.results" >"$out/cedar-$preset.bench.log"
+figure() { sed -n "s/^$1=//p" "$work/engine.results"; }
 check_p50_ns=$(figure check_p50_ns) handler_per_s=$(figure post_handler_per_s)
 
 # Through HTTP: the median of --repeat POSTs of the same body.
-start_bantrack_serve "$tmp/serve.log" "$build/bantrack" --db "$tmp/cedar.db" serve --listen 127.0.0.1:0 --quiet ||
+start_bantrack_serve "$work/serve.log" "$build/bantrack" --db "$work/cedar.db" serve --listen 127.0.0.1:0 --quiet ||
   fail "bantrack serve did not start"
 # The timed questions, repeated in order to 10,000 or more a body (as http_bench.sh's POST bodies): one request of
 # a couple of hundred questions would time mostly the request, not the answers.
@@ -75,17 +69,17 @@ node -e '
   const copies = Math.ceil(10000 / queries.length);
   const lines = [];
   for (let c = 0; c < copies; ++c) for (const q of queries) lines.push(JSON.stringify(q));
-  fs.writeFileSync(process.argv[2], `{"queries": [\n${lines.join(",\n")}\n]}\n`);' "$timed" "$tmp/post-body.json"
+  fs.writeFileSync(process.argv[2], `{"queries": [\n${lines.join(",\n")}\n]}\n`);' "$timed" "$work/post-body.json"
 post() {
-  curl -sf -o "$tmp/answers.json" -w '%{time_total}\n' --data-binary @"$tmp/post-body.json" -H 'Content-Type: application/json' \
+  curl -sf -o "$work/answers.json" -w '%{time_total}\n' --data-binary @"$work/post-body.json" -H 'Content-Type: application/json' \
     "http://127.0.0.1:$port/v1/check" || fail "POST /v1/check failed"
 }
 post >/dev/null  # warm-up
-for _ in $(seq "$repeat"); do post; done | sort -n >"$tmp/times.txt"
-asked=$(grep -c '"app"' "$tmp/post-body.json")
-answered=$(node -e 'console.log(JSON.parse(require("fs").readFileSync(process.argv[1])).results.length)' "$tmp/answers.json")
+for _ in $(seq "$repeat"); do post; done | sort -n >"$work/times.txt"
+asked=$(grep -c '"app"' "$work/post-body.json")
+answered=$(node -e 'console.log(JSON.parse(require("fs").readFileSync(process.argv[1])).results.length)' "$work/answers.json")
 [ "$answered" = "$asked" ] || fail "bantrack answered $answered of $asked questions"
-post_request_s=$(awk -v n="$repeat" 'NR == int((n + 1) / 2) { print $1 }' "$tmp/times.txt")
+post_request_s=$(awk -v n="$repeat" 'NR == int((n + 1) / 2) { print $1 }' "$work/times.txt")
 
 awk -v cedar_us="$cedar_median_us" -v check_ns="$check_p50_ns" -v handler="$handler_per_s" \
     -v request_s="$post_request_s" -v n="$asked" -v cedar_checks="$cedar_checks" -v results="$results" '

@@ -40,15 +40,7 @@ for tool in wrk node curl ss "$nginx"; do
   command -v "$tool" >/dev/null || { echo "http_bench: $tool not found (scripts/bootstrap.sh bench installs it)" >&2; exit 2; }
 done
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/bantrack-http.XXXXXX")
-server_pid="" nginx_pid=""
-cleanup() {
-  stop_process "$server_pid"
-  stop_process "$nginx_pid"
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+make_work_dir http
 fail() { echo "http_bench: $*" >&2; exit 1; }
 now() { date +%s.%N; }
 
@@ -82,43 +74,43 @@ run_wrk() {  # OUT_FILE, wrk arguments...
 
 echo "http_bench: $(basename "$bundle"), wrk -t$threads -c$connections -d${duration}s; load average $(cut -d' ' -f1 /proc/loadavg)"
 start=$(now)
-"$bantrack" --db "$tmp/bench.db" import --replace "$bundle" --reason "bench/http_bench.sh" >"$tmp/import.log" 2>&1 ||
-  { cat "$tmp/import.log" >&2; fail "import failed"; }
+"$bantrack" --db "$work/bench.db" import --replace "$bundle" --reason "bench/http_bench.sh" >"$work/import.log" 2>&1 ||
+  { cat "$work/import.log" >&2; fail "import failed"; }
 import_s=$(awk -v a="$start" -v b="$(now)" 'BEGIN { printf "%.2f", b - a }')
 
-start_bantrack_serve "$tmp/serve.log" "$bantrack" --db "$tmp/bench.db" serve --listen 127.0.0.1:0 --quiet \
+start_bantrack_serve "$work/serve.log" "$bantrack" --db "$work/bench.db" serve --listen 127.0.0.1:0 --quiet \
   --threads $((connections + 8)) || fail "bantrack serve did not start"
 base="http://127.0.0.1:$port"
 
-curl -sf --data-binary @"$queries" -H 'Content-Type: application/json' "$base/v1/check" -o "$tmp/answers.json" ||
+curl -sf --data-binary @"$queries" -H 'Content-Type: application/json' "$base/v1/check" -o "$work/answers.json" ||
   fail "POST of the query file failed"
-node "$here/wrk_inputs.mjs" "$queries" "$tmp/answers.json" "$tmp" "$pairs_per_body" "$post_bodies" >/dev/null
+node "$here/wrk_inputs.mjs" "$queries" "$work/answers.json" "$work" "$pairs_per_body" "$post_bodies" >/dev/null
 
 # The median size of 101 GET answers, and the answer of that size (nginx will serve it).
-head -n 101 "$tmp/get_paths.txt" | while read -r path; do
+head -n 101 "$work/get_paths.txt" | while read -r path; do
   echo "$(curl -s -o /dev/null -w '%{size_download}' "$base$path") $path"
-done | sort -n >"$tmp/sizes.txt"
-median_path=$(awk '{ line[NR] = $2 } END { print line[int((NR + 1) / 2)] }' "$tmp/sizes.txt")
-mkdir -p "$tmp/nginx/www" "$tmp/nginx/temp"
-curl -sf "$base$median_path" -o "$tmp/nginx/www/answer.json" || fail "GET $median_path failed"
-answer_bytes=$(wc -c <"$tmp/nginx/www/answer.json")
+done | sort -n >"$work/sizes.txt"
+median_path=$(awk '{ line[NR] = $2 } END { print line[int((NR + 1) / 2)] }' "$work/sizes.txt")
+mkdir -p "$work/nginx/www" "$work/nginx/temp"
+curl -sf "$base$median_path" -o "$work/nginx/www/answer.json" || fail "GET $median_path failed"
+answer_bytes=$(wc -c <"$work/nginx/www/answer.json")
 
 lua="$here/wrk_check.lua"
-run_wrk /dev/null -t"$threads" -c"$connections" -d2s -s "$lua" "$base/v1/check" -- get "$tmp/get_paths.txt"  # warm-up
-run_wrk "$tmp/get.txt" -t"$threads" -c"$connections" -d"${duration}s" --latency -s "$lua" "$base/v1/check" \
-  -- get "$tmp/get_paths.txt"
-run_wrk "$tmp/post.txt" -t"$threads" -c"$post_connections" -d"${duration}s" --latency --timeout 60s -s "$lua" \
-  "$base/v1/check" -- post "$tmp"/post_body_*.json
+run_wrk /dev/null -t"$threads" -c"$connections" -d2s -s "$lua" "$base/v1/check" -- get "$work/get_paths.txt"  # warm-up
+run_wrk "$work/get.txt" -t"$threads" -c"$connections" -d"${duration}s" --latency -s "$lua" "$base/v1/check" \
+  -- get "$work/get_paths.txt"
+run_wrk "$work/post.txt" -t"$threads" -c"$post_connections" -d"${duration}s" --latency --timeout 60s -s "$lua" \
+  "$base/v1/check" -- post "$work"/post_body_*.json
 server_peak_kb=$(awk '/^VmHWM:/ { print $2 }' "/proc/$server_pid/status")
 stop_process "$server_pid"
 server_pid=""
 
 nginx_port=$(free_port)
-cat >"$tmp/nginx/nginx.conf" <<EOF
+cat >"$work/nginx/nginx.conf" <<EOF
 worker_processes auto;
 daemon off;
-pid $tmp/nginx/nginx.pid;
-error_log $tmp/nginx/error.log warn;
+pid $work/nginx/nginx.pid;
+error_log $work/nginx/error.log warn;
 events { worker_connections 1024; }
 http {
   access_log off;
@@ -126,30 +118,31 @@ http {
   tcp_nopush on;
   keepalive_requests 100000;
   default_type application/json;
-  client_body_temp_path $tmp/nginx/temp/body;
-  proxy_temp_path $tmp/nginx/temp/proxy;
-  fastcgi_temp_path $tmp/nginx/temp/fastcgi;
-  uwsgi_temp_path $tmp/nginx/temp/uwsgi;
-  scgi_temp_path $tmp/nginx/temp/scgi;
-  server { listen 127.0.0.1:$nginx_port; root $tmp/nginx/www; }
+  client_body_temp_path $work/nginx/temp/body;
+  proxy_temp_path $work/nginx/temp/proxy;
+  fastcgi_temp_path $work/nginx/temp/fastcgi;
+  uwsgi_temp_path $work/nginx/temp/uwsgi;
+  scgi_temp_path $work/nginx/temp/scgi;
+  server { listen 127.0.0.1:$nginx_port; root $work/nginx/www; }
 }
 EOF
-chmod -R a+rX "$tmp"  # started by root, nginx's workers run as nobody
-"$nginx" -e "$tmp/nginx/error.log" -p "$tmp/nginx" -c "$tmp/nginx/nginx.conf" &
+chmod -R a+rX "$work"  # started by root, nginx's workers run as nobody
+"$nginx" -e "$work/nginx/error.log" -p "$work/nginx" -c "$work/nginx/nginx.conf" &
 nginx_pid=$!
+also_stop=("$nginx_pid")
 for _ in $(seq 100); do
   curl -sf -o /dev/null "http://127.0.0.1:$nginx_port/answer.json" && break
-  kill -0 "$nginx_pid" 2>/dev/null || { cat "$tmp/nginx/error.log" >&2; fail "nginx exited"; }
+  kill -0 "$nginx_pid" 2>/dev/null || { cat "$work/nginx/error.log" >&2; fail "nginx exited"; }
   sleep 0.1
 done
 run_wrk /dev/null -t"$threads" -c"$connections" -d2s "http://127.0.0.1:$nginx_port/answer.json"  # warm-up
-run_wrk "$tmp/nginx.txt" -t"$threads" -c"$connections" -d"${duration}s" --latency "http://127.0.0.1:$nginx_port/answer.json"
+run_wrk "$work/nginx.txt" -t"$threads" -c"$connections" -d"${duration}s" --latency "http://127.0.0.1:$nginx_port/answer.json"
 stop_process "$nginx_pid"
-nginx_pid=""
+also_stop=()
 
-read -r get_rps get_p50 get_p99 get_requests get_non2xx get_errors < <(wrk_figures "$tmp/get.txt")
-read -r post_rps _ post_p99 _ post_non2xx post_errors < <(wrk_figures "$tmp/post.txt")
-read -r nginx_rps _ nginx_p99 _ nginx_non2xx nginx_errors < <(wrk_figures "$tmp/nginx.txt")
+read -r get_rps get_p50 get_p99 get_requests get_non2xx get_errors < <(wrk_figures "$work/get.txt")
+read -r post_rps _ post_p99 _ post_non2xx post_errors < <(wrk_figures "$work/post.txt")
+read -r nginx_rps _ nginx_p99 _ nginx_non2xx nginx_errors < <(wrk_figures "$work/nginx.txt")
 post_pairs=$(awk -v r="$post_rps" -v n="$pairs_per_body" 'BEGIN { printf "%.0f", r * n }')
 ratio=$(awk -v a="$get_rps" -v b="$nginx_rps" 'BEGIN { printf "%.3f", a / b }')
 

@@ -239,11 +239,8 @@ class Snapshot {
   bool shared_categories_ = false, shared_origins_ = false;  // whether kSharedBit stands for several symbols
 };
 
+// Filled by Snapshot::Prepare and read only by Snapshot::Evaluate.
 class Snapshot::PreparedDevice {
- public:
-  const Device& device() const { return device_; }
-
- private:
   friend class Snapshot;
   struct Merged {
     std::vector<uint32_t> keys;  // ascending

@@ -687,20 +687,20 @@ Result<std::string> AnswerBatch(const Snapshot& snapshot, std::string_view body,
   constexpr size_t kPreparedRun = 8;
   Snapshot::PreparedDevice prepared;
   bool use_prepared = false;
-  size_t run_end = 0;  // the questions before it are about the device prepared, if use_prepared
+  size_t run_end = 0;  // the end of the current run of questions about one device
   BatchCounts local;
   const std::vector<BatchReader::Question>& questions = reader->questions();
   for (size_t i = 0; i < questions.size(); ++i) {
     const BatchReader::Question& q = questions[i];
     if (i > 0) out += ',';
-    if (i >= run_end) {
-      run_end = i + 1;
+    if (i == run_end) {  // a new run begins
       while (run_end < questions.size() && questions[run_end].device == q.device) ++run_end;
+      const Device& device = reader->devices()[q.device];
       use_prepared = run_end - i >= kPreparedRun;
       if (use_prepared) {
-        snapshot.Prepare(reader->devices()[q.device], prepared);
+        snapshot.Prepare(device, prepared);
       } else {
-        run_end = i + 1;
+        query.device = device;
       }
     }
     const std::string_view asked = reader->App(q);
@@ -710,7 +710,6 @@ Result<std::string> AnswerBatch(const Snapshot& snapshot, std::string_view body,
         snapshot.Evaluate(prepared, *app, q.as_of.value_or(as_of), decision);
       } else {
         query.app = *app;
-        query.device = reader->devices()[q.device];
         query.as_of = q.as_of.value_or(as_of);
         snapshot.Evaluate(query, decision);
       }

@@ -6,7 +6,11 @@
 #                                         "serving http://127.0.0.1:PORT/" line. Sets server_pid and port; on failure
 #                                         prints LOG and returns 1.
 #   stop_process PID                      stops a process the script started (nothing when PID is empty) and waits
-#                                         for it; for the caller's cleanup: stop_process "$server_pid".
+#                                         for it.
+#   make_work_dir NAME                    creates a temporary directory (sets work) and arranges for the script's end,
+#                                         however it ends (INT and TERM included), to stop the server it started
+#                                         (server_pid) and the processes in the array also_stop, then remove the
+#                                         directory.
 start_bantrack_serve() {
   local log=$1
   shift
@@ -31,4 +35,17 @@ start_bantrack_serve() {
 
 stop_process() {
   if [ -n "$1" ] && kill "$1" 2>/dev/null; then wait "$1" 2>/dev/null || true; fi
+}
+
+make_work_dir() {
+  work=$(mktemp -d "${TMPDIR:-/tmp}/bantrack-$1.XXXXXX")
+  server_pid="" also_stop=()
+  trap end_work EXIT
+  trap 'exit 130' INT TERM
+}
+
+end_work() {
+  local pid
+  for pid in "$server_pid" "${also_stop[@]}"; do stop_process "$pid"; done
+  rm -rf "$work"
 }

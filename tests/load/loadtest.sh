@@ -13,13 +13,7 @@ seconds=${LOAD_SECONDS:-60}
 connections=${LOAD_CONNECTIONS:-32}
 command -v wrk >/dev/null || { echo "loadtest: wrk is not installed (scripts/bootstrap.sh load)" >&2; exit 1; }
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/bantrack-load-XXXXXX")
-server_pid=""
-cleanup() {
-  stop_process "$server_pid"
-  rm -rf "$work"
-}
-trap cleanup EXIT
+make_work_dir load
 
 db="$work/load.db"
 token=$("$build/bantrack" --db "$db" token create --role editor --name loadtest 2>/dev/null | head -1)
