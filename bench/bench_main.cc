@@ -353,10 +353,22 @@ Throughput BatchRate(const Snapshot& snapshot, const std::vector<Resolved>& know
 
 // A fleet sweep, as POST /v1/check answers a {"device", "apps"} body: each device of the questions asked about
 // kSweepApps apps (those of the questions, in turn), the device prepared once (Snapshot::Prepare, counted), then
-// Evaluate and the batch answer item for each app.
+// Evaluate and the batch answer item for each app. The apps are read as rules::AnswerBatch reads a body's: their ids
+// one after another in one text, each resolved and its record asked for (Snapshot::Prefetch) a question ahead.
 constexpr size_t kSweepApps = 80;
 Throughput SweepRate(const Snapshot& snapshot, const std::vector<Resolved>& known, unsigned threads, double seconds,
                      uint64_t& checksum) {
+  struct AskedApp {
+    Index app;
+    std::string_view id;
+  };
+  std::string ids;
+  for (const Resolved& r : known) ids += r.question->app;
+  std::vector<AskedApp> apps;
+  apps.reserve(known.size());
+  for (size_t i = 0, at = 0; i < known.size(); at += known[i++].question->app.size()) {
+    apps.push_back({known[i].query->app, std::string_view(ids).substr(at, known[i].question->app.size())});
+  }
   return Rate(threads, seconds, checksum, [&](unsigned t, uint64_t& sum, auto stop) {
     Decision decision;
     Snapshot::PreparedDevice prepared;
@@ -368,10 +380,11 @@ Throughput SweepRate(const Snapshot& snapshot, const std::vector<Resolved>& know
       if (++device == known.size()) device = 0;
       snapshot.Prepare(asked.device, prepared);
       for (size_t k = 0; k < kSweepApps; ++k, ++count) {
-        const Resolved& r = known[app];
-        if (++app == known.size()) app = 0;
-        snapshot.Evaluate(prepared, r.query->app, asked.as_of, decision);
-        sink.Append(snapshot, r.question->app, r.query->app, decision);
+        const AskedApp& a = apps[app];
+        if (++app == apps.size()) app = 0;
+        snapshot.Prefetch(apps[app].app);
+        snapshot.Evaluate(prepared, a.app, asked.as_of, decision);
+        sink.Append(snapshot, a.id, a.app, decision);
       }
     } while (!stop());
     return count;

@@ -1,5 +1,6 @@
 // Evaluation (DESIGN.md §3) and explanation paths, reading only the tables compiled by snapshot.cc.
 #include <algorithm>
+#include <bit>
 
 #include "engine/snapshot.h"
 
@@ -26,10 +27,9 @@ bool Intersects(std::span<const uint32_t> a, std::span<const uint32_t> b) {
 
 // Asks for every cache line of [begin, end), up to a bound: beyond it, the hardware prefetcher has seen the stride.
 template <typename T>
-void PrefetchLines(const T* begin, const T* end) {
-  constexpr size_t kMaxLines = 8;
+void PrefetchLines(const T* begin, const T* end, size_t max_lines = 8) {
   const char* from = reinterpret_cast<const char*>(begin);
-  const char* to = std::min(reinterpret_cast<const char*>(end), from + kMaxLines * 64);
+  const char* to = std::min(reinterpret_cast<const char*>(end), from + max_lines * 64);
   for (const char* line = from; line < to; line += 64) __builtin_prefetch(line);
 }
 
@@ -85,10 +85,12 @@ std::array<Index, kScopeCount> Snapshot::Through(const Device& device) {
           device.kind == DeviceKind::kWork ? device.owner : kNoIndex, device.network, device.location};
 }
 
-Snapshot::SectionView Snapshot::View(const Section& section) const {
-  return {{keyed_keys_.data() + section.keyed.begin, section.keyed.size()},
-          keyed_.data() + section.keyed.begin,
-          {attributes_.data() + section.attributes.begin, section.attributes.size()}};
+Snapshot::KeyedView Snapshot::Keyed(const Section& section) const {
+  return {{keyed_keys_.data() + section.keyed.begin, section.keyed.size()}, keyed_.data() + section.keyed.begin};
+}
+
+std::span<const Snapshot::AttributeCandidate> Snapshot::Attributes(const Section& section) const {
+  return {attributes_.data() + section.attributes.begin, section.attributes.size()};
 }
 
 // One check in progress: the app's keys and the matches noted so far. Evaluate feeds it the sections that reach the
@@ -110,25 +112,30 @@ class Snapshot::Check {
     deep_ownership_ = app_.publishers.size() + 1 > kMaxKeys;  // beyond: confirm on the rule
   }
 
-  // Notes the rules of `section` (reaching the device through scope s) that select the app and exist on the date.
-  void Scan(const SectionView& section, int s) {
-    const Snapshot& snap = snapshot_;
-    const uint64_t app_categories = app_.categories, app_origins = app_.origins;
-    const int32_t today = as_of_.days;
-    for (const AttributeCandidate& c : section.attributes) {
-      const uint64_t categories = c.categories & app_categories;
-      const uint64_t origins = c.origins & app_origins;
-      // One branch for the three tests: most candidates fail one, and which one is unpredictable.
-      if (((c.categories != 0) & (categories == 0)) | ((c.origins != 0) & (origins == 0)) | (c.first_day > today)) {
-        continue;
+  // Scan* note the rules of a section (reaching the device through scope s) that select the app and exist on the
+  // date: by attributes, from a section's list or a prepared device's groups, and by the app's keys.
+  void ScanAttributes(std::span<const AttributeCandidate> candidates, int s) {
+    for (const AttributeCandidate& c : candidates) Consider(c, s);
+  }
+
+  void ScanAttributes(const AttributeGroups& groups, int s) {
+    for (int kind = 0; kind < 2; ++kind) {
+      const uint64_t app_bits = kind == 0 ? app_.categories : app_.origins;
+      for (uint64_t bits = app_bits & groups.filled[kind]; bits != 0; bits &= bits - 1) {
+        const uint64_t bit = bits & (0 - bits);
+        const int group = kind * 64 + std::countr_zero(bits);
+        for (uint32_t i = groups.start[group]; i < groups.start[group + 1]; ++i) {
+          const AttributeCandidate& c = groups.candidates[i];
+          const uint64_t shared = (kind == 0 ? c.categories : c.origins) & app_bits;
+          if ((shared & (0 - shared)) == bit) Consider(c, s);  // else it is in an earlier group of this app's
+        }
       }
-      // A match on the shared bit alone may be two different symbols: confirm on the rule.
-      if (((snap.shared_categories_ && categories == kSharedBit) || (snap.shared_origins_ && origins == kSharedBit)) &&
-          !snap.SelectorMatches(snap.rules_[c.rule], app_, app_index_)) {
-        continue;
-      }
-      Note(c.rule, s);
     }
+  }
+
+  void ScanKeys(const KeyedView& section, int s) {
+    const Snapshot& snap = snapshot_;
+    const int32_t today = as_of_.days;
     if (deep_ownership_) {
       for (size_t i = 0; i < section.keys.size(); ++i) {
         const KeyedCandidate& c = section.keyed[i];
@@ -153,6 +160,22 @@ class Snapshot::Check {
   void Finish();
 
  private:
+  void Consider(const AttributeCandidate& c, int s) {
+    const Snapshot& snap = snapshot_;
+    const uint64_t categories = c.categories & app_.categories;
+    const uint64_t origins = c.origins & app_.origins;
+    // One branch for the three tests: most candidates fail one, and which one is unpredictable.
+    if (((c.categories != 0) & (categories == 0)) | ((c.origins != 0) & (origins == 0)) | (c.first_day > as_of_.days)) {
+      return;
+    }
+    // A match on the shared bit alone may be two different symbols: confirm on the rule.
+    if (((snap.shared_categories_ && categories == kSharedBit) || (snap.shared_origins_ && origins == kSharedBit)) &&
+        !snap.SelectorMatches(snap.rules_[c.rule], app_, app_index_)) {
+      return;
+    }
+    Note(c.rule, s);
+  }
+
   // A rule reaching the device through two scopes, or selecting the app two ways, is noted once, through its first
   // scope. Its head is asked for now and read in Finish, so that the cache misses of the matches overlap.
   void Note(Index r, int s) {
@@ -264,7 +287,10 @@ void Snapshot::Evaluate(const Query& query, Decision& out) const {
   Check check(*this, query.app, query.device, through, query.as_of, out);
   for (int s = 0; s < kScopeCount; ++s) {
     if (through[s] == kNoIndex) continue;
-    for (const Section& section : CoverSections(through[s], s)) check.Scan(View(section), s);
+    for (const Section& section : CoverSections(through[s], s)) {
+      check.ScanAttributes(Attributes(section), s);
+      check.ScanKeys(Keyed(section), s);
+    }
   }
   check.Finish();
 }
@@ -272,26 +298,81 @@ void Snapshot::Evaluate(const Query& query, Decision& out) const {
 void Snapshot::Prepare(const Device& device, PreparedDevice& out) const {
   out.device_ = device;
   out.through_ = Through(device);
-  std::vector<std::pair<uint32_t, KeyedCandidate>>& keyed = out.sorting_;
+  // Everything below is read once, and every line of it would miss in turn: ask for all of it first.
+  for (int s = 0; s < kScopeCount; ++s) {
+    if (out.through_[s] == kNoIndex) continue;
+    for (const Section& section : CoverSections(out.through_[s], s)) {
+      const KeyedView keyed = Keyed(section);
+      const std::span<const AttributeCandidate> attributes = Attributes(section);
+      constexpr size_t kAll = 64;  // lines, each; beyond, the hardware prefetcher has seen the stride
+      PrefetchLines(keyed.keys.data(), keyed.keys.data() + keyed.keys.size(), kAll);
+      PrefetchLines(keyed.keyed, keyed.keyed + keyed.keys.size(), kAll);
+      PrefetchLines(attributes.data(), attributes.data() + attributes.size(), kAll);
+    }
+  }
   for (int s = 0; s < kScopeCount; ++s) {
     PreparedDevice::Merged& merged = out.scopes_[s];
     merged.keys.clear();
     merged.keyed.clear();
-    merged.attributes.clear();
     merged.filter = {};
+    AttributeGroups& groups = merged.attributes;
+    groups.candidates.clear();
+    groups.filled[0] = groups.filled[1] = 0;
     if (out.through_[s] == kNoIndex) continue;
-    keyed.clear();
-    for (const Section& section : CoverSections(out.through_[s], s)) {
-      const SectionView view = View(section);
-      merged.attributes.insert(merged.attributes.end(), view.attributes.begin(), view.attributes.end());
-      for (size_t i = 0; i < view.keys.size(); ++i) keyed.emplace_back(view.keys[i], view.keyed[i]);
+    const std::span<const Section> sections = CoverSections(out.through_[s], s);
+
+    // Keyed: each section is sorted by (key, rule) and issued by another entity (so its rules are its own): merge
+    // them one by one into one sorted list.
+    for (const Section& section : sections) {
+      const KeyedView next = Keyed(section);
+      const size_t n = merged.keys.size(), m = next.keys.size();
+      PreparedDevice::Merged& into = out.merging_;
+      into.keys.resize(n + m);
+      into.keyed.resize(n + m);
+      size_t i = 0, j = 0;
+      for (size_t o = 0; o < n + m; ++o) {
+        const bool take_next =
+            i == n || (j < m && std::tie(next.keys[j], next.keyed[j].rule) < std::tie(merged.keys[i], merged.keyed[i].rule));
+        into.keys[o] = take_next ? next.keys[j] : merged.keys[i];
+        into.keyed[o] = take_next ? next.keyed[j++] : merged.keyed[i++];
+      }
+      std::swap(merged.keys, into.keys);
+      std::swap(merged.keyed, into.keyed);
     }
-    std::sort(keyed.begin(), keyed.end(),
-              [](const auto& a, const auto& b) { return std::tie(a.first, a.second.rule) < std::tie(b.first, b.second.rule); });
-    for (const auto& [key, candidate] : keyed) {
-      merged.keys.push_back(key);
-      merged.keyed.push_back(candidate);
-      merged.filter.Add(key);
+    for (uint32_t key : merged.keys) merged.filter.Add(key);
+
+    // Attributes, grouped (AttributeGroups) by counting: each group's size, then the start of each group that is
+    // not empty (only those are read), then its candidates.
+    auto for_each_group = [&](const AttributeCandidate& c, auto visit) {
+      const int kind = c.categories != 0 ? 0 : 1;
+      for (uint64_t bits = kind == 0 ? c.categories : c.origins; bits != 0; bits &= bits - 1) {
+        visit(kind * 64 + std::countr_zero(bits));
+      }
+    };
+    uint32_t next[AttributeGroups::kGroups] = {};  // sizes, then where each group's next candidate goes
+    for (const Section& section : sections) {
+      for (const AttributeCandidate& c : Attributes(section)) {
+        for_each_group(c, [&](int g) {
+          ++next[g];
+          groups.filled[g / 64] |= uint64_t{1} << (g % 64);
+        });
+      }
+    }
+    uint32_t placed = 0;
+    for (int kind = 0; kind < 2; ++kind) {
+      for (uint64_t bits = groups.filled[kind]; bits != 0; bits &= bits - 1) {
+        const int g = kind * 64 + std::countr_zero(bits);
+        groups.start[g] = placed;
+        placed += next[g];
+        groups.start[g + 1] = placed;
+        next[g] = groups.start[g];
+      }
+    }
+    groups.candidates.resize(placed);
+    for (const Section& section : sections) {
+      for (const AttributeCandidate& c : Attributes(section)) {
+        for_each_group(c, [&](int g) { groups.candidates[next[g]++] = c; });
+      }
     }
   }
 }
@@ -301,7 +382,8 @@ void Snapshot::Evaluate(const PreparedDevice& device, Index app, Date as_of, Dec
   for (int s = 0; s < kScopeCount; ++s) {
     if (device.through_[s] == kNoIndex) continue;
     const PreparedDevice::Merged& merged = device.scopes_[s];
-    check.Scan({merged.keys, merged.keyed.data(), merged.attributes, &merged.filter}, s);
+    check.ScanAttributes(merged.attributes, s);
+    check.ScanKeys({merged.keys, merged.keyed.data(), &merged.filter}, s);
   }
   check.Finish();
 }

@@ -66,6 +66,9 @@ class Snapshot {
   void Prepare(const Device& device, PreparedDevice& out) const;
   // The same answer as Evaluate(Query{app, device, as_of}, out), for less: the device's part is done.
   void Evaluate(const PreparedDevice& device, Index app, Date as_of, Decision& out) const;
+  // A hint, no effect on answers: asks the memory system now for what checking `app` will read first, so that a
+  // sweep checking one app while the next one's record is fetched waits for memory less.
+  void Prefetch(Index app) const { __builtin_prefetch(&apps_[app]); }
 
   // The explanation of one match of `query`: device_path runs from the device's owner, network or location up to
   // the rule's issuer; app_path from the app to what the rule named (a publisher above it, or
@@ -164,12 +167,22 @@ class Snapshot {
     void Add(uint32_t key) { words[Bit(key) / 64] |= uint64_t{1} << (Bit(key) % 64); }
     bool MayHave(uint32_t key) const { return (words[Bit(key) / 64] >> (Bit(key) % 64)) & 1; }
   };
-  // What a section holds, wherever it is kept: in the snapshot's arrays, or merged in a PreparedDevice.
-  struct SectionView {
+  // The keyed part of a section, wherever it is kept: in the snapshot's arrays, or merged in a PreparedDevice.
+  struct KeyedView {
     std::span<const uint32_t> keys;
     const KeyedCandidate* keyed;  // parallel to keys
-    std::span<const AttributeCandidate> attributes;
     const KeyFilter* filter = nullptr;  // of keys, if there is one: a search for a key it lacks is skipped
+  };
+  // A prepared device's attribute candidates of one scope, grouped by mask bit so that a check reads only the groups
+  // of the app's bits: a candidate that requires categories is in the group of each of its category bits, one that
+  // requires only origin countries in the group of each of its origin bits. A check takes a candidate from the group
+  // of the lowest bit it shares with the app, so it sees each once.
+  struct AttributeGroups {
+    static constexpr int kGroups = 128;  // categories' bits 0-63, then origins' bits 0-63
+    std::vector<AttributeCandidate> candidates;
+    uint64_t filled[2] = {};  // the bits whose group is not empty: categories', origins'
+    // Group g is candidates [start[g], start[g + 1]), for the groups `filled` names (the others' are not kept).
+    uint32_t start[kGroups + 1] = {};
   };
   class Check;  // one evaluation in progress (evaluate.cc)
 
@@ -185,7 +198,8 @@ class Snapshot {
   // The entity each scope reaches the device through (DESIGN.md §2, "scope"), or kNoIndex.
   static std::array<Index, kScopeCount> Through(const Device& device);
   std::span<const Section> CoverSections(Index entity, int scope) const;
-  SectionView View(const Section& section) const;
+  KeyedView Keyed(const Section& section) const;
+  std::span<const AttributeCandidate> Attributes(const Section& section) const;
   bool SelectorMatches(const CompiledRule& rule, const CompiledApp& app, Index app_index) const;
   bool HasAuthorityOver(Index authority, Index entity) const;
   std::span<const Up> EntityUps(Index entity, Scope scope) const;
@@ -243,15 +257,15 @@ class Snapshot {
 class Snapshot::PreparedDevice {
   friend class Snapshot;
   struct Merged {
-    std::vector<uint32_t> keys;  // ascending
+    std::vector<uint32_t> keys;  // ascending, then by rule
     std::vector<KeyedCandidate> keyed;  // parallel to keys
-    std::vector<AttributeCandidate> attributes;
     KeyFilter filter;  // of keys: most of an app's keys are not there, and the filter says so without a search
+    AttributeGroups attributes;
   };
   Device device_;
   std::array<Index, kScopeCount> through_{};
   Merged scopes_[kScopeCount];
-  std::vector<std::pair<uint32_t, KeyedCandidate>> sorting_;  // Prepare's scratch, kept for its capacity
+  Merged merging_;  // Prepare's scratch, kept for its capacity
 };
 
 }  // namespace bantrack

@@ -302,6 +302,15 @@ TEST_CASE("a rule covering a device through two scopes is listed once, through t
 TEST_CASE("a prepared device answers every app on every date as single checks do") {
   Model m = World();
   m.rules[0].scope.push_back(kNet);  // a rule reaching through two scopes
+  // Rules sharing several categories or origin countries with an app (TikTok's: social media and video; us, sg and
+  // cn), which a prepared device keeps in several groups and must report once.
+  Rule by_categories = R("us-social-video", "us", Effect::kRestrict, {kPub, kGov}, {{"2024-07-01", kInForce}});
+  by_categories.categories = {"social-media", "video"};
+  by_categories.origin_countries = {"sg", "us"};
+  m.rules.push_back(std::move(by_categories));
+  Rule by_origins = R("it-foreign", "it", Effect::kBan, {kPub}, {{"2025-02-01", RuleStatus::kUnderReview}});
+  by_origins.origin_countries = {"cn", "sg", "us"};
+  m.rules.push_back(std::move(by_origins));
   auto snapshot = Compile(std::move(m));
   const Model& model = snapshot->model();
   std::vector<std::string> places = {""};

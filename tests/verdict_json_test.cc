@@ -356,6 +356,35 @@ TEST_CASE("a batch answers a run of questions about one device as it answers eac
   }
 }
 
+TEST_CASE("a batch item is written as nlohmann writes the same object") {
+  const std::shared_ptr<const Snapshot> snapshot = World();
+  size_t most_decisive = 0;
+  for (const DeviceSpec& spec : {DeviceSpec{DeviceKind::kGovernment, "us-tx-dps", "", "", {}},
+                                 DeviceSpec{DeviceKind::kPersonal, "", "us-tx", "", {}}}) {
+    auto device = snapshot->ResolveDevice(spec);
+    REQUIRE(device.ok());
+    for (const char* date : {"2024-01-01", "2025-02-15", "2025-06-02"}) {
+      // An app, unknown ones, and asked ids that must be escaped.
+      for (const std::string asked : {"deepseek", "android:com.example", "not \"an\" app\\", "小红书\n"}) {
+        CAPTURE(asked);
+        const std::optional<Index> app = snapshot->ResolveApp(asked);
+        Decision decision;
+        if (app) snapshot->Evaluate(Query{*app, device.value(), D(date)}, decision);
+        nlohmann::ordered_json expected = {{"app", asked}, {"verdict", app ? Name(decision.verdict) : "unknown"}};
+        expected["decisive"] = nlohmann::json::array();
+        for (size_t i = 0; app && i < decision.decisive_count(); ++i) {
+          expected["decisive"].push_back(snapshot->model().rules[decision.matches[i].rule].id);
+        }
+        most_decisive = std::max(most_decisive, expected["decisive"].size());
+        std::string out = "[";
+        AppendBatchItem(out, *snapshot, asked, app, app ? &decision : nullptr);
+        CHECK(out == "[" + expected.dump());
+      }
+    }
+  }
+  CHECK(most_decisive >= 2);  // an item lists several rules
+}
+
 TEST_CASE("AppendJsonString escapes what JSON requires and repairs invalid UTF-8") {
   auto quoted = [](std::string_view text) {
     std::string out = "x";
