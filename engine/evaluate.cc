@@ -100,7 +100,7 @@ class Snapshot::Check {
   Check(const Snapshot& snapshot, Index app, const Device& device, const std::array<Index, kScopeCount>& through,
         Date as_of, Decision& out)
       : snapshot_(snapshot), app_(snapshot.apps_[app]), app_index_(app), device_(device), through_(through),
-        as_of_(as_of), out_(out) {
+        as_of_(as_of), out_(out), app_categories_(app_.categories), app_origins_(app_.origins), today_(as_of.days) {
     out.matches.clear();
     out.verdict = Verdict::kAllowed;
     // The keys a rule can name this app by, ascending: the app itself, its publisher and every publisher above it.
@@ -112,13 +112,14 @@ class Snapshot::Check {
     deep_ownership_ = app_.publishers.size() + 1 > kMaxKeys;  // beyond: confirm on the rule
   }
 
-  // Scan* note the rules of a section (reaching the device through scope s) that select the app and exist on the
-  // date: by attributes, from a section's list or a prepared device's groups, and by the app's keys.
+  // Scan* note the rules of a section that select the app and exist on the date: by attributes, from a section's
+  // list or a prepared device's groups, and by the app's keys. A section reaches the device through scope s; a
+  // prepared device's entries each say their own.
   void ScanAttributes(std::span<const AttributeCandidate> candidates, int s) {
     for (const AttributeCandidate& c : candidates) Consider(c, s);
   }
 
-  void ScanAttributes(const AttributeGroups& groups, int s) {
+  void ScanAttributes(const AttributeGroups& groups) {
     for (int kind = 0; kind < 2; ++kind) {
       const uint64_t app_bits = kind == 0 ? app_.categories : app_.origins;
       for (uint64_t bits = app_bits & groups.filled[kind]; bits != 0; bits &= bits - 1) {
@@ -127,7 +128,7 @@ class Snapshot::Check {
         for (uint32_t i = groups.start[group]; i < groups.start[group + 1]; ++i) {
           const AttributeCandidate& c = groups.candidates[i];
           const uint64_t shared = (kind == 0 ? c.categories : c.origins) & app_bits;
-          if ((shared & (0 - shared)) == bit) Consider(c, s);  // else it is in an earlier group of this app's
+          if ((shared & (0 - shared)) == bit) Consider(c, groups.scopes[i]);  // else in an earlier group of the app's
         }
       }
     }
@@ -148,12 +149,22 @@ class Snapshot::Check {
     const uint32_t* const end = begin + section.keys.size();
     const uint32_t* at = begin;
     for (size_t k = 0; k < key_count_ && at != end; ++k) {
-      if (section.filter && !section.filter->MayHave(keys_[k])) continue;
       for (at = LowerBound(at, end, keys_[k]); at != end && *at == keys_[k]; ++at) {
         const KeyedCandidate& c = section.keyed[at - begin];
         if (c.first_day <= today) Note(c.rule, s);
       }
     }
+  }
+
+  // Drops the app's keys that `filter` does not have; false when no section of that filter can name the app.
+  bool KeepKeys(const KeyFilter& filter) {
+    if (deep_ownership_) return true;  // the keys are not searched: every candidate is confirmed on its rule
+    size_t kept = 0;
+    for (size_t k = 0; k < key_count_; ++k) {
+      if (filter.MayHave(keys_[k])) keys_[kept++] = keys_[k];
+    }
+    key_count_ = kept;
+    return kept > 0;
   }
 
   // Drops the rules whose tags the device lacks, reads the others' status, and decides (DESIGN.md §3).
@@ -162,10 +173,10 @@ class Snapshot::Check {
  private:
   void Consider(const AttributeCandidate& c, int s) {
     const Snapshot& snap = snapshot_;
-    const uint64_t categories = c.categories & app_.categories;
-    const uint64_t origins = c.origins & app_.origins;
+    const uint64_t categories = c.categories & app_categories_;
+    const uint64_t origins = c.origins & app_origins_;
     // One branch for the three tests: most candidates fail one, and which one is unpredictable.
-    if (((c.categories != 0) & (categories == 0)) | ((c.origins != 0) & (origins == 0)) | (c.first_day > as_of_.days)) {
+    if (((c.categories != 0) & (categories == 0)) | ((c.origins != 0) & (origins == 0)) | (c.first_day > today_)) {
       return;
     }
     // A match on the shared bit alone may be two different symbols: confirm on the rule.
@@ -203,6 +214,9 @@ class Snapshot::Check {
   const std::array<Index, kScopeCount>& through_;
   const Date as_of_;
   Decision& out_;
+  // Copies of what Consider reads for every candidate, kept apart from what Note writes.
+  const uint64_t app_categories_, app_origins_;
+  const int32_t today_;
   uint32_t keys_[kMaxKeys];
   size_t key_count_ = 0;
   bool deep_ownership_ = false;
@@ -298,92 +312,67 @@ void Snapshot::Evaluate(const Query& query, Decision& out) const {
 void Snapshot::Prepare(const Device& device, PreparedDevice& out) const {
   out.device_ = device;
   out.through_ = Through(device);
-  // Everything below is read once, and every line of it would miss in turn: ask for all of it first.
-  for (int s = 0; s < kScopeCount; ++s) {
-    if (out.through_[s] == kNoIndex) continue;
-    for (const Section& section : CoverSections(out.through_[s], s)) {
-      const KeyedView keyed = Keyed(section);
-      const std::span<const AttributeCandidate> attributes = Attributes(section);
-      constexpr size_t kAll = 64;  // lines, each; beyond, the hardware prefetcher has seen the stride
-      PrefetchLines(keyed.keys.data(), keyed.keys.data() + keyed.keys.size(), kAll);
-      PrefetchLines(keyed.keyed, keyed.keyed + keyed.keys.size(), kAll);
-      PrefetchLines(attributes.data(), attributes.data() + attributes.size(), kAll);
+  // Every section that reaches the device, with the scope it reaches it through.
+  auto for_each_section = [&](auto visit) {
+    for (int s = 0; s < kScopeCount; ++s) {
+      if (out.through_[s] == kNoIndex) continue;
+      for (const Section& section : CoverSections(out.through_[s], s)) visit(section, s);
+    }
+  };
+  out.keyed_.clear();
+  out.keys_ = {};
+  for_each_section([&](const Section& section, int s) {
+    if (section.keyed.size() == 0) return;
+    out.keyed_.push_back({section, s});
+    for (uint32_t key : Keyed(section).keys) out.keys_.Add(key);
+  });
+
+  // Attributes, grouped (AttributeGroups) by counting: each group's size, then the start of each group that is not
+  // empty (only those are read), then its candidates.
+  AttributeGroups& groups = out.attributes_;
+  auto for_each_group = [&](const AttributeCandidate& c, auto visit) {
+    const int kind = c.categories != 0 ? 0 : 1;
+    for (uint64_t bits = kind == 0 ? c.categories : c.origins; bits != 0; bits &= bits - 1) {
+      visit(kind * 64 + std::countr_zero(bits));
+    }
+  };
+  uint32_t next[AttributeGroups::kGroups] = {};  // sizes, then where each group's next candidate goes
+  groups.filled[0] = groups.filled[1] = 0;
+  for_each_section([&](const Section& section, int) {
+    for (const AttributeCandidate& c : Attributes(section)) {
+      for_each_group(c, [&](int g) {
+        ++next[g];
+        groups.filled[g / 64] |= uint64_t{1} << (g % 64);
+      });
+    }
+  });
+  uint32_t placed = 0;
+  for (int kind = 0; kind < 2; ++kind) {
+    for (uint64_t bits = groups.filled[kind]; bits != 0; bits &= bits - 1) {
+      const int g = kind * 64 + std::countr_zero(bits);
+      groups.start[g] = placed;
+      placed += next[g];
+      groups.start[g + 1] = placed;
+      next[g] = groups.start[g];
     }
   }
-  for (int s = 0; s < kScopeCount; ++s) {
-    PreparedDevice::Merged& merged = out.scopes_[s];
-    merged.keys.clear();
-    merged.keyed.clear();
-    merged.filter = {};
-    AttributeGroups& groups = merged.attributes;
-    groups.candidates.clear();
-    groups.filled[0] = groups.filled[1] = 0;
-    if (out.through_[s] == kNoIndex) continue;
-    const std::span<const Section> sections = CoverSections(out.through_[s], s);
-
-    // Keyed: each section is sorted by (key, rule) and issued by another entity (so its rules are its own): merge
-    // them one by one into one sorted list.
-    for (const Section& section : sections) {
-      const KeyedView next = Keyed(section);
-      const size_t n = merged.keys.size(), m = next.keys.size();
-      PreparedDevice::Merged& into = out.merging_;
-      into.keys.resize(n + m);
-      into.keyed.resize(n + m);
-      size_t i = 0, j = 0;
-      for (size_t o = 0; o < n + m; ++o) {
-        const bool take_next =
-            i == n || (j < m && std::tie(next.keys[j], next.keyed[j].rule) < std::tie(merged.keys[i], merged.keyed[i].rule));
-        into.keys[o] = take_next ? next.keys[j] : merged.keys[i];
-        into.keyed[o] = take_next ? next.keyed[j++] : merged.keyed[i++];
-      }
-      std::swap(merged.keys, into.keys);
-      std::swap(merged.keyed, into.keyed);
+  groups.candidates.resize(placed);
+  groups.scopes.resize(placed);
+  for_each_section([&](const Section& section, int s) {
+    for (const AttributeCandidate& c : Attributes(section)) {
+      for_each_group(c, [&](int g) {
+        groups.scopes[next[g]] = static_cast<uint8_t>(s);
+        groups.candidates[next[g]++] = c;
+      });
     }
-    for (uint32_t key : merged.keys) merged.filter.Add(key);
-
-    // Attributes, grouped (AttributeGroups) by counting: each group's size, then the start of each group that is
-    // not empty (only those are read), then its candidates.
-    auto for_each_group = [&](const AttributeCandidate& c, auto visit) {
-      const int kind = c.categories != 0 ? 0 : 1;
-      for (uint64_t bits = kind == 0 ? c.categories : c.origins; bits != 0; bits &= bits - 1) {
-        visit(kind * 64 + std::countr_zero(bits));
-      }
-    };
-    uint32_t next[AttributeGroups::kGroups] = {};  // sizes, then where each group's next candidate goes
-    for (const Section& section : sections) {
-      for (const AttributeCandidate& c : Attributes(section)) {
-        for_each_group(c, [&](int g) {
-          ++next[g];
-          groups.filled[g / 64] |= uint64_t{1} << (g % 64);
-        });
-      }
-    }
-    uint32_t placed = 0;
-    for (int kind = 0; kind < 2; ++kind) {
-      for (uint64_t bits = groups.filled[kind]; bits != 0; bits &= bits - 1) {
-        const int g = kind * 64 + std::countr_zero(bits);
-        groups.start[g] = placed;
-        placed += next[g];
-        groups.start[g + 1] = placed;
-        next[g] = groups.start[g];
-      }
-    }
-    groups.candidates.resize(placed);
-    for (const Section& section : sections) {
-      for (const AttributeCandidate& c : Attributes(section)) {
-        for_each_group(c, [&](int g) { groups.candidates[next[g]++] = c; });
-      }
-    }
-  }
+  });
 }
 
 void Snapshot::Evaluate(const PreparedDevice& device, Index app, Date as_of, Decision& out) const {
   Check check(*this, app, device.device_, device.through_, as_of, out);
-  for (int s = 0; s < kScopeCount; ++s) {
-    if (device.through_[s] == kNoIndex) continue;
-    const PreparedDevice::Merged& merged = device.scopes_[s];
-    check.ScanAttributes(merged.attributes, s);
-    check.ScanKeys({merged.keys, merged.keyed.data(), &merged.filter}, s);
+  check.ScanAttributes(device.attributes_);
+  if (check.KeepKeys(device.keys_)) {
+    for (const PreparedDevice::ScopedSection& keyed : device.keyed_) check.ScanKeys(Keyed(keyed.section), keyed.scope);
   }
   check.Finish();
 }

@@ -59,8 +59,9 @@ class Snapshot {
   // Answers `query` into `out` (cleared first; reuse it across calls to avoid allocation). Pure and thread-safe.
   void Evaluate(const Query& query, Decision& out) const;
 
-  // A device prepared for many checks (an allowlist, a fleet sweep, a blocklist): the rules that could reach it,
-  // gathered once from its ancestors into one sorted list per scope. Valid only with the snapshot that made it.
+  // A device prepared for many checks (an allowlist, a fleet sweep, a blocklist): the sections that could reach it,
+  // gathered once from its ancestors, with a filter of the apps and publishers they name and their category and
+  // origin rules grouped by mask bit. Valid only with the snapshot that made it.
   class PreparedDevice;
   // Prepares `device` into `out`, replacing what it held: reuse one across devices to avoid allocation.
   void Prepare(const Device& device, PreparedDevice& out) const;
@@ -160,10 +161,10 @@ class Snapshot {
   struct alignas(32) Cover {
     Range sections[kScopeCount];  // into cover_sections_
   };
-  // A 512-bit filter of a key set: a key it does not have is not in the set.
+  // A 2048-bit filter of a key set: a key it does not have is not in the set.
   struct KeyFilter {
-    uint64_t words[8] = {};
-    static uint32_t Bit(uint32_t key) { return (key * 0x9E3779B1u) >> 23; }
+    uint64_t words[32] = {};
+    static uint32_t Bit(uint32_t key) { return (key * 0x9E3779B1u) >> 21; }
     void Add(uint32_t key) { words[Bit(key) / 64] |= uint64_t{1} << (Bit(key) % 64); }
     bool MayHave(uint32_t key) const { return (words[Bit(key) / 64] >> (Bit(key) % 64)) & 1; }
   };
@@ -171,15 +172,15 @@ class Snapshot {
   struct KeyedView {
     std::span<const uint32_t> keys;
     const KeyedCandidate* keyed;  // parallel to keys
-    const KeyFilter* filter = nullptr;  // of keys, if there is one: a search for a key it lacks is skipped
   };
-  // A prepared device's attribute candidates of one scope, grouped by mask bit so that a check reads only the groups
-  // of the app's bits: a candidate that requires categories is in the group of each of its category bits, one that
-  // requires only origin countries in the group of each of its origin bits. A check takes a candidate from the group
-  // of the lowest bit it shares with the app, so it sees each once.
+  // A prepared device's attribute candidates, of every scope, grouped by mask bit so that a check reads only the
+  // groups of the app's bits: a candidate that requires categories is in the group of each of its category bits, one
+  // that requires only origin countries in the group of each of its origin bits. A check takes a candidate from the
+  // group of the lowest bit it shares with the app, so it sees each once.
   struct AttributeGroups {
     static constexpr int kGroups = 128;  // categories' bits 0-63, then origins' bits 0-63
     std::vector<AttributeCandidate> candidates;
+    std::vector<uint8_t> scopes;  // parallel to candidates: the scope each reaches the device through
     uint64_t filled[2] = {};  // the bits whose group is not empty: categories', origins'
     // Group g is candidates [start[g], start[g + 1]), for the groups `filled` names (the others' are not kept).
     uint32_t start[kGroups + 1] = {};
@@ -253,19 +254,20 @@ class Snapshot {
   bool shared_categories_ = false, shared_origins_ = false;  // whether kSharedBit stands for several symbols
 };
 
-// Filled by Snapshot::Prepare and read only by Snapshot::Evaluate.
+// Filled by Snapshot::Prepare and read only by Snapshot::Evaluate: the device's sections, with a filter of every key
+// they hold (most apps have none of them, and the check then searches no section), and their attribute candidates
+// grouped by mask bit.
 class Snapshot::PreparedDevice {
   friend class Snapshot;
-  struct Merged {
-    std::vector<uint32_t> keys;  // ascending, then by rule
-    std::vector<KeyedCandidate> keyed;  // parallel to keys
-    KeyFilter filter;  // of keys: most of an app's keys are not there, and the filter says so without a search
-    AttributeGroups attributes;
+  struct ScopedSection {
+    Section section;
+    int scope;  // the scope it reaches the device through
   };
   Device device_;
   std::array<Index, kScopeCount> through_{};
-  Merged scopes_[kScopeCount];
-  Merged merging_;  // Prepare's scratch, kept for its capacity
+  std::vector<ScopedSection> keyed_;  // the sections with keys
+  KeyFilter keys_;
+  AttributeGroups attributes_;
 };
 
 }  // namespace bantrack
