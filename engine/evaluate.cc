@@ -86,7 +86,8 @@ std::array<Index, kScopeCount> Snapshot::Through(const Device& device) {
 }
 
 Snapshot::KeyedView Snapshot::Keyed(const Section& section) const {
-  return {{keyed_keys_.data() + section.keyed.begin, section.keyed.size()}, keyed_.data() + section.keyed.begin};
+  return {{keyed_keys_.data() + section.keyed.begin, section.keyed.size()}, keyed_.data() + section.keyed.begin,
+          section_filters_.data() + section.filter};
 }
 
 std::span<const Snapshot::AttributeCandidate> Snapshot::Attributes(const Section& section) const {
@@ -149,6 +150,7 @@ class Snapshot::Check {
     const uint32_t* const end = begin + section.keys.size();
     const uint32_t* at = begin;
     for (size_t k = 0; k < key_count_ && at != end; ++k) {
+      if (!section.filter->MayHave(keys_[k])) continue;
       for (at = LowerBound(at, end, keys_[k]); at != end && *at == keys_[k]; ++at) {
         const KeyedCandidate& c = section.keyed[at - begin];
         if (c.first_day <= today) Note(c.rule, s);
@@ -157,7 +159,7 @@ class Snapshot::Check {
   }
 
   // Drops the app's keys that `filter` does not have; false when no section of that filter can name the app.
-  bool KeepKeys(const KeyFilter& filter) {
+  bool KeepKeys(const DeviceFilter& filter) {
     if (deep_ownership_) return true;  // the keys are not searched: every candidate is confirmed on its rule
     size_t kept = 0;
     for (size_t k = 0; k < key_count_; ++k) {
@@ -292,7 +294,7 @@ void Snapshot::Evaluate(const Query& query, Decision& out) const {
   for (int s = 0; s < kScopeCount; ++s) {
     if (through[s] == kNoIndex) continue;
     for (const Section& section : CoverSections(through[s], s)) {
-      if (section.keyed.size() > 0) __builtin_prefetch(&keyed_keys_[section.keyed.begin]);
+      if (section.keyed.size() > 0) __builtin_prefetch(&section_filters_[section.filter]);
       if (section.attributes.size() > 0) {
         PrefetchLines(&attributes_[section.attributes.begin], &attributes_[section.attributes.end - 1] + 1);
       }

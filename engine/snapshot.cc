@@ -207,11 +207,17 @@ Snapshot::Section Snapshot::AddSection(std::span<const Index> rules) {
   std::sort(keyed.begin(), keyed.end(),
             [](const auto& a, const auto& b) { return std::tie(a.first, a.second.rule) < std::tie(b.first, b.second.rule); });
   section.keyed.begin = static_cast<uint32_t>(keyed_.size());
+  SectionFilter filter;
   for (const auto& [key, candidate] : keyed) {
     keyed_keys_.push_back(key);
     keyed_.push_back(candidate);
+    filter.Add(key);
   }
   section.keyed.end = static_cast<uint32_t>(keyed_.size());
+  if (section.keyed.size() > 0) {
+    section.filter = static_cast<uint32_t>(section_filters_.size());
+    section_filters_.push_back(filter);
+  }
   return section;
 }
 

@@ -15,6 +15,7 @@
 #pragma once
 
 #include <array>
+#include <bit>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -143,6 +144,7 @@ class Snapshot {
   struct Section {
     Range keyed;       // into keyed_keys_ and keyed_
     Range attributes;  // into attributes_
+    uint32_t filter = 0;  // into section_filters_: of the keys in keyed (if any)
   };
   struct KeyedCandidate {
     int32_t first_day;  // the rule does not exist before this day
@@ -161,17 +163,24 @@ class Snapshot {
   struct alignas(32) Cover {
     Range sections[kScopeCount];  // into cover_sections_
   };
-  // A 2048-bit filter of a key set: a key it does not have is not in the set.
-  struct KeyFilter {
-    uint64_t words[32] = {};
-    static uint32_t Bit(uint32_t key) { return (key * 0x9E3779B1u) >> 21; }
+  // A filter of a key set, kBits bits: a key it does not have is not in the set.
+  template <uint32_t kBits>
+  struct alignas(64) KeyFilter {
+    static_assert(kBits >= 512 && std::has_single_bit(kBits));
+    uint64_t words[kBits / 64] = {};
+    static uint32_t Bit(uint32_t key) { return (key * 0x9E3779B1u) >> (32 - std::countr_zero(kBits)); }
     void Add(uint32_t key) { words[Bit(key) / 64] |= uint64_t{1} << (Bit(key) % 64); }
     bool MayHave(uint32_t key) const { return (words[Bit(key) / 64] >> (Bit(key) % 64)) & 1; }
   };
-  // The keyed part of a section, wherever it is kept: in the snapshot's arrays, or merged in a PreparedDevice.
+  // A section's: one cache line, read instead of searching its keys for the app's (most of which it lacks).
+  using SectionFilter = KeyFilter<512>;
+  // A prepared device's, of the keys of all its sections: larger, as it holds more.
+  using DeviceFilter = KeyFilter<2048>;
+  // The keyed part of a section.
   struct KeyedView {
     std::span<const uint32_t> keys;
     const KeyedCandidate* keyed;  // parallel to keys
+    const SectionFilter* filter;  // of keys
   };
   // A prepared device's attribute candidates, of every scope, grouped by mask bit so that a check reads only the
   // groups of the app's bits: a candidate that requires categories is in the group of each of its category bits, one
@@ -249,6 +258,7 @@ class Snapshot {
   std::vector<Section> cover_sections_;
   std::vector<uint32_t> keyed_keys_;  // an app index, or kPublisherKey | a publisher index
   std::vector<KeyedCandidate> keyed_;
+  std::vector<SectionFilter> section_filters_;
   std::vector<AttributeCandidate> attributes_;
   std::vector<uint8_t> mask_bit_;  // by symbol: its bit in the masks of its kind
   bool shared_categories_ = false, shared_origins_ = false;  // whether kSharedBit stands for several symbols
@@ -266,7 +276,7 @@ class Snapshot::PreparedDevice {
   Device device_;
   std::array<Index, kScopeCount> through_{};
   std::vector<ScopedSection> keyed_;  // the sections with keys
-  KeyFilter keys_;
+  DeviceFilter keys_;
   AttributeGroups attributes_;
 };
 
