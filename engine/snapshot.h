@@ -6,8 +6,9 @@
 //    predecessor on a shortest path, sorted by index; for every publisher, its owners likewise; for every app,
 //    its publisher's ancestors, origin countries and categories;
 //  - the rules each entity issues with each scope form one Section, stored once: keyed by the apps and publishers
-//    they name (sorted, so a check looks up the app's few keys), and, for rules that select by category or origin,
-//    as 64-bit masks to scan; each entry carries its rule's first day;
+//    they name (sorted, so a check looks up the app's few keys, with a one-line filter of them that answers most
+//    lookups without a search), and, for rules that select by category or origin, as 64-bit masks to scan; each
+//    entry carries its rule's first day;
 //  - for every entity and scope, the sections of every ancestor whose organization (device and network scopes) or
 //    territory (public) contains it — the rules that could reach a device through it — are listed contiguously, so
 //    that a check reads a few small, shared sections (most of them in cache) rather than a copy per entity.
