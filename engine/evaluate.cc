@@ -27,9 +27,10 @@ bool Intersects(std::span<const uint32_t> a, std::span<const uint32_t> b) {
 
 // Asks for every cache line of [begin, end), up to a bound: beyond it, the hardware prefetcher has seen the stride.
 template <typename T>
-void PrefetchLines(const T* begin, const T* end, size_t max_lines = 8) {
+void PrefetchLines(const T* begin, const T* end) {
+  constexpr size_t kMaxLines = 8;
   const char* from = reinterpret_cast<const char*>(begin);
-  const char* to = std::min(reinterpret_cast<const char*>(end), from + max_lines * 64);
+  const char* to = std::min(reinterpret_cast<const char*>(end), from + kMaxLines * 64);
   for (const char* line = from; line < to; line += 64) __builtin_prefetch(line);
 }
 
@@ -122,7 +123,7 @@ class Snapshot::Check {
 
   void ScanAttributes(const AttributeGroups& groups) {
     for (int kind = 0; kind < 2; ++kind) {
-      const uint64_t app_bits = kind == 0 ? app_.categories : app_.origins;
+      const uint64_t app_bits = kind == 0 ? app_categories_ : app_origins_;
       for (uint64_t bits = app_bits & groups.filled[kind]; bits != 0; bits &= bits - 1) {
         const uint64_t bit = bits & (0 - bits);
         const int group = kind * 64 + std::countr_zero(bits);

@@ -715,7 +715,9 @@ Result<std::string> AnswerBatch(const Snapshot& snapshot, std::string_view body,
   const std::vector<BatchReader::Question>& questions = reader->questions();
   // Each app is resolved one question ahead and its record asked for (Snapshot::Prefetch), so that its cache misses
   // overlap the check before it.
-  auto resolve = [&](size_t i) { return i < questions.size() ? snapshot.ResolveApp(reader->App(questions[i])) : std::nullopt; };
+  auto resolve = [&](size_t i) -> std::optional<Index> {
+    return i < questions.size() ? snapshot.ResolveApp(reader->App(questions[i])) : std::nullopt;
+  };
   std::optional<Index> next_app = resolve(0);
   for (size_t i = 0; i < questions.size(); ++i) {
     const BatchReader::Question& q = questions[i];
