@@ -289,8 +289,8 @@ void Snapshot::Evaluate(const Query& query, Decision& out) const {
   // device's covers, then, once the covers say where, the sections of each scope — so that the misses overlap
   // instead of following one another.
   __builtin_prefetch(&apps_[query.app]);
-  for (Index entity : through) {
-    if (entity != kNoIndex) __builtin_prefetch(&covers_[entity]);
+  for (int s = 0; s < kScopeCount; ++s) {
+    if (through[s] != kNoIndex) PrefetchLines(&covers_[through[s] * kScopeCount + s], &covers_[through[s] * kScopeCount + s] + 1);
   }
   for (int s = 0; s < kScopeCount; ++s) {
     if (through[s] == kNoIndex) continue;
@@ -381,8 +381,9 @@ void Snapshot::Evaluate(const PreparedDevice& device, Index app, Date as_of, Dec
 }
 
 std::span<const Snapshot::Section> Snapshot::CoverSections(Index entity, int scope) const {
-  const Range listed = covers_[entity].sections[scope];
-  return {cover_sections_.data() + listed.begin, listed.size()};
+  const Cover& cover = covers_[entity * kScopeCount + scope];
+  if (cover.count <= kInlineSections) return {cover.sections, cover.count};
+  return {cover_sections_.data() + cover.overflow, cover.count};
 }
 
 std::span<const Snapshot::Up> Snapshot::EntityUps(Index entity, Scope scope) const {

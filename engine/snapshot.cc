@@ -175,15 +175,22 @@ void Snapshot::Compile() {
   for (size_t i = 0; i < issued.size(); ++i) {
     if (!issued[i].empty()) sections[i] = AddSection(issued[i]);
   }
-  covers_.resize(entity_count);
+  covers_.resize(entity_count * kScopeCount);
+  std::vector<Section> listed;
   for (Index e = 0; e < entity_count; ++e) {
     for (int s = 0; s < kScopeCount; ++s) {
-      Range& listed = covers_[e].sections[s];
-      listed.begin = static_cast<uint32_t>(cover_sections_.size());
+      listed.clear();
       for (Index ancestor : s == static_cast<int>(Scope::kPublic) ? TerritoryAncestors(e) : OrgAncestors(e)) {
-        if (!issued[ancestor * kScopeCount + s].empty()) cover_sections_.push_back(sections[ancestor * kScopeCount + s]);
+        if (!issued[ancestor * kScopeCount + s].empty()) listed.push_back(sections[ancestor * kScopeCount + s]);
       }
-      listed.end = static_cast<uint32_t>(cover_sections_.size());
+      Cover& cover = covers_[e * kScopeCount + s];
+      cover.count = static_cast<uint32_t>(listed.size());
+      if (listed.size() <= kInlineSections) {
+        std::copy(listed.begin(), listed.end(), cover.sections);
+      } else {
+        cover.overflow = static_cast<uint32_t>(cover_sections_.size());
+        cover_sections_.insert(cover_sections_.end(), listed.begin(), listed.end());
+      }
     }
   }
 }

@@ -10,8 +10,9 @@
 //    lookups without a search), and, for rules that select by category or origin, as 64-bit masks to scan; each
 //    entry carries its rule's first day;
 //  - for every entity and scope, the sections of every ancestor whose organization (device and network scopes) or
-//    territory (public) contains it — the rules that could reach a device through it — are listed contiguously, so
-//    that a check reads a few small, shared sections (most of them in cache) rather than a copy per entity.
+//    territory (public) contains it — the rules that could reach a device through it — are listed contiguously, in
+//    a fixed-size Cover found from the entity and scope alone (or, past kInlineSections, apart), so that a check
+//    reads a few small, shared sections (most of them in cache) rather than a copy per entity.
 // A Snapshot is never modified after Build: share it across threads freely (std::shared_ptr<const Snapshot>).
 #pragma once
 
@@ -161,8 +162,14 @@ class Snapshot {
   // Mask bits: the 63 categories (countries) that rules name most have a bit each; when there are more than 64,
   // the others share the last one, and a match on that bit alone is confirmed on the rule.
   static constexpr uint64_t kSharedBit = uint64_t{1} << 63;
-  struct alignas(32) Cover {
-    Range sections[kScopeCount];  // into cover_sections_
+  // The sections that reach a device through one entity and scope, in two cache lines found from the entity and
+  // scope alone, so that a check reads them with one level of misses: inline when there are at most kInlineSections
+  // (nearly always), else in cover_sections_.
+  static constexpr size_t kInlineSections = 6;
+  struct alignas(64) Cover {
+    uint32_t count = 0;
+    uint32_t overflow = 0;  // into cover_sections_, when count > kInlineSections
+    Section sections[kInlineSections];
   };
   // A filter of a key set, kBits bits: a key it does not have is not in the set.
   template <uint32_t kBits>
@@ -252,9 +259,9 @@ class Snapshot {
   std::vector<RuleHead> heads_;  // by rule
   std::vector<Step> timeline_;
 
-  // covers_[e]: for each scope, the sections that could reach a device through entity e — those of every ancestor
-  // whose organization (device and network scopes) or territory (public) contains it that issues rules with that
-  // scope — as copies in cover_sections_.
+  // covers_[e * kScopeCount + s]: the sections that could reach a device through entity e with scope s — those of
+  // every ancestor whose organization (device and network scopes) or territory (public) contains it that issues
+  // rules with that scope — as copies; cover_sections_ holds the lists too long for a Cover.
   std::vector<Cover> covers_;
   std::vector<Section> cover_sections_;
   std::vector<uint32_t> keyed_keys_;  // an app index, or kPublisherKey | a publisher index

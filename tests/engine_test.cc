@@ -389,6 +389,40 @@ TEST_CASE("with more than 64 categories and countries, the ones sharing a mask b
   }
 }
 
+TEST_CASE("hierarchies of every depth: each authority above a device reaches it") {
+  // Agencies a100 (top) ... a111, each part of the one before, each banning its own app on government devices and
+  // restricting video apps. A device reads the sections of the authorities above its owner: up to
+  // Snapshot::kInlineSections of them kept with the owner, more in a list apart; both are exercised.
+  Model m;
+  auto agency = [](int i) { return "a" + std::to_string(100 + i); };
+  m.publishers = {{"pub", "Publisher", "xx", {}}};
+  m.apps.push_back({"video-app", "Video", "pub", {"video"}, {}, {}});
+  for (int i = 0; i < 12; ++i) {
+    m.entities.push_back(E(agency(i), EntityKind::kAgency, i == 0 ? std::vector<std::string>{}
+                                                                  : std::vector<std::string>{agency(i - 1)}));
+    m.apps.push_back({"app-" + agency(i), "App", "pub", {}, {}, {}});
+    Rule by_app = R("ban-" + agency(i), agency(i), Effect::kBan, {kGov}, {{"2024-01-01", kInForce}});
+    by_app.apps = {"app-" + agency(i)};
+    m.rules.push_back(std::move(by_app));
+    Rule by_category = R("video-" + agency(i), agency(i), Effect::kRestrict, {kGov}, {{"2024-01-01", kInForce}});
+    by_category.categories = {"video"};
+    m.rules.push_back(std::move(by_category));
+  }
+  auto snapshot = Compile(std::move(m));
+  for (int owner = 0; owner < 12; ++owner) {
+    CAPTURE(owner);
+    const DeviceSpec device{DeviceKind::kGovernment, agency(owner), "", "", {}};
+    for (int i = 0; i < 12; ++i) {
+      // An agency's ban reaches the devices of the agencies under it, not of those above.
+      const Decision d = Ask(*snapshot, ("app-" + agency(i)).c_str(), device, "2025-01-01");
+      CHECK(d.verdict == (i <= owner ? Verdict::kBanned : Verdict::kAllowed));
+    }
+    const Decision video = Ask(*snapshot, "video-app", device, "2025-01-01");
+    CHECK(video.verdict == Verdict::kRestricted);
+    CHECK(video.matches.size() == static_cast<size_t>(owner + 1));  // one restriction from each agency above
+  }
+}
+
 TEST_CASE("ownership chains of every length: each publisher above an app names it") {
   // Publishers p00 (top) ... p19, each owned by the one before; an app of each. A check looks a short chain's
   // publishers up by key and confirms a long chain's on the rules (Snapshot::Check), so both ways are exercised.
