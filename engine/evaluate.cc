@@ -290,7 +290,9 @@ void Snapshot::Evaluate(const Query& query, Decision& out) const {
   // instead of following one another.
   __builtin_prefetch(&apps_[query.app]);
   for (int s = 0; s < kScopeCount; ++s) {
-    if (through[s] != kNoIndex) PrefetchLines(&covers_[through[s] * kScopeCount + s], &covers_[through[s] * kScopeCount + s] + 1);
+    if (through[s] == kNoIndex) continue;
+    const Cover* cover = &covers_[through[s] * kScopeCount + s];
+    PrefetchLines(cover, cover + 1);
   }
   for (int s = 0; s < kScopeCount; ++s) {
     if (through[s] == kNoIndex) continue;

@@ -171,6 +171,7 @@ class Snapshot {
     uint32_t overflow = 0;  // into cover_sections_, when count > kInlineSections
     Section sections[kInlineSections];
   };
+  static_assert(sizeof(Cover) == 128);
   // A filter of a key set, kBits bits: a key it does not have is not in the set.
   template <uint32_t kBits>
   struct alignas(64) KeyFilter {
