@@ -96,13 +96,13 @@ std::span<const Snapshot::AttributeCandidate> Snapshot::Attributes(const Section
 }
 
 // One check in progress: the app's keys and the matches noted so far. Evaluate feeds it the sections that reach the
-// device (the snapshot's own, or a PreparedDevice's merged ones), then Finish decides.
+// device (from the device's covers, or a PreparedDevice's), then Finish decides.
 class Snapshot::Check {
  public:
   Check(const Snapshot& snapshot, Index app, const Device& device, const std::array<Index, kScopeCount>& through,
         Date as_of, Decision& out)
       : snapshot_(snapshot), app_(snapshot.apps_[app]), app_index_(app), device_(device), through_(through),
-        as_of_(as_of), out_(out), app_categories_(app_.categories), app_origins_(app_.origins), today_(as_of.days) {
+        as_of_(as_of), out_(out) {
     out.matches.clear();
     out.verdict = Verdict::kAllowed;
     // The keys a rule can name this app by, ascending: the app itself, its publisher and every publisher above it.
@@ -123,7 +123,7 @@ class Snapshot::Check {
 
   void ScanAttributes(const AttributeGroups& groups) {
     for (int kind = 0; kind < 2; ++kind) {
-      const uint64_t app_bits = kind == 0 ? app_categories_ : app_origins_;
+      const uint64_t app_bits = kind == 0 ? app_.categories : app_.origins;
       for (uint64_t bits = app_bits & groups.filled[kind]; bits != 0; bits &= bits - 1) {
         const uint64_t bit = bits & (0 - bits);
         const int group = kind * 64 + std::countr_zero(bits);
@@ -176,10 +176,10 @@ class Snapshot::Check {
  private:
   void Consider(const AttributeCandidate& c, int s) {
     const Snapshot& snap = snapshot_;
-    const uint64_t categories = c.categories & app_categories_;
-    const uint64_t origins = c.origins & app_origins_;
+    const uint64_t categories = c.categories & app_.categories;
+    const uint64_t origins = c.origins & app_.origins;
     // One branch for the three tests: most candidates fail one, and which one is unpredictable.
-    if (((c.categories != 0) & (categories == 0)) | ((c.origins != 0) & (origins == 0)) | (c.first_day > today_)) {
+    if (((c.categories != 0) & (categories == 0)) | ((c.origins != 0) & (origins == 0)) | (c.first_day > as_of_.days)) {
       return;
     }
     // A match on the shared bit alone may be two different symbols: confirm on the rule.
@@ -217,9 +217,6 @@ class Snapshot::Check {
   const std::array<Index, kScopeCount>& through_;
   const Date as_of_;
   Decision& out_;
-  // Copies of what Consider reads for every candidate, kept apart from what Note writes.
-  const uint64_t app_categories_, app_origins_;
-  const int32_t today_;
   uint32_t keys_[kMaxKeys];
   size_t key_count_ = 0;
   bool deep_ownership_ = false;
