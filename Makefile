@@ -92,7 +92,8 @@ fuzz: fuzz-build
 	@tests/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
 
 # Every test under AddressSanitizer + UndefinedBehaviorSanitizer (the e2e tests run the sanitized bantrack), then
-# the tests of concurrent reads and writes (db_tests: the catalog; api_tests: readers during writes) under TSan.
+# the tests of concurrent reads and writes (db_tests: the catalog; api_tests: readers during writes; connections_tests:
+# the server's event loops) under TSan.
 test-sanitize: bootstrap
 	@scripts/bootstrap.sh web
 	@cmake -S . -B $(ASAN_BUILD) $(SANITIZER_CMAKE_FLAGS) -DBANTRACK_SANITIZE=ON >/dev/null
@@ -103,9 +104,9 @@ test-sanitize: bootstrap
 
 test-tsan: bootstrap
 	@cmake -S . -B $(TSAN_BUILD) $(SANITIZER_CMAKE_FLAGS) -DBANTRACK_TSAN=ON >/dev/null
-	@cmake --build $(TSAN_BUILD) -j$(JOBS) --target bantrack db_tests api_tests
+	@cmake --build $(TSAN_BUILD) -j$(JOBS) --target bantrack db_tests api_tests connections_tests
 	TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
-	  ctest --test-dir $(TSAN_BUILD) --output-on-failure -j$(JOBS) -R '^(db_tests|api_tests)$$'
+	  ctest --test-dir $(TSAN_BUILD) --output-on-failure -j$(JOBS) -R '^(db_tests|api_tests|connections_tests)$$'
 
 loadtest: build
 	@scripts/bootstrap.sh load

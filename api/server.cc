@@ -1,5 +1,6 @@
-// The server: routing on top of cpp-httplib, and everything every route shares — parameter checks, bearer
-// tokens, problem documents, ETags, CORS, metrics and the access log.
+// The server: routing on top of cpp-httplib's request processing, fed by the connection loops of connections.h, and
+// everything every route shares — parameter checks, bearer tokens, problem documents, ETags, CORS, metrics and the
+// access log.
 //
 // Invariants:
 //  - every response with status >= 400 carries a problem document (ours, or one made in the error handler for
@@ -8,7 +9,6 @@
 //  - handlers never throw for bad input; an exception that escapes one is a bug, answered with 500 and logged.
 #include "api/server.h"
 
-#include <sys/socket.h>
 #include <zlib.h>
 
 #include <charconv>
@@ -19,7 +19,9 @@
 #include <mutex>
 #include <regex>
 #include <sstream>
+#include <thread>
 
+#include "api/connections.h"
 #include "api/http.h"
 #include "api/metrics.h"
 #include "api/problem.h"
@@ -32,6 +34,9 @@ extern const char* const kOpenApiJson;
 namespace {
 
 using Clock = std::chrono::steady_clock;
+
+// An idle keep-alive connection is closed after this long.
+constexpr int kKeepAliveSeconds = 5;
 
 // `text` as a gzip stream (RFC 1952) at a fast level; nullopt if zlib fails.
 std::optional<std::string> Gzip(const std::string& text) {
@@ -104,11 +109,13 @@ const char* ContentTypeOf(const std::string& path) {
 struct Server::Impl {
   DataSource source;
   ServerOptions options;
-  httplib::Server http;
+  HttplibProcessing http;
   std::vector<Route> routes;
   std::optional<Metrics> metrics;    // labelled by the routes, so made once they are all known
   int port = 0;
-  int listen_fd = -1;
+  std::mutex connections_mutex;      // guards the two below: Stop() may come from another thread, before Bind()
+  std::unique_ptr<ConnectionLoops> connections;
+  bool stop_requested = false;
   std::mutex log_mutex;
   // When the answering snapshot was first seen, for bantrack_snapshot_age_seconds.
   std::mutex snapshot_clock_mutex;
@@ -347,8 +354,8 @@ struct Server::Impl {
 
   // Answers a request that reached no route with `problem`. When part of it was left unread, where the next
   // request on the connection would start is unknown (an unread remainder parsed as a new request is how request
-  // smuggling starts): the answer tells the client and any proxy to close the connection. (httplib itself keeps
-  // it open, and closes it once idle for the keep-alive timeout.)
+  // smuggling starts): the answer tells the client and any proxy to close the connection, and the connection loops
+  // close it once the answer is sent.
   void Refuse(const httplib::Request& req, httplib::Response& res, const Problem& problem, bool unread) {
     SendProblem(res, problem);
     AllowOrigin(res);
@@ -493,39 +500,35 @@ Server::Server(DataSource source, ServerOptions options)
     });
   }
 
-  // Every connection occupies a worker for its keep-alive life: size the pool for many concurrent clients.
-  const int threads = impl.options.threads > 0 ? impl.options.threads : 64;
-  http.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<size_t>(threads)); };
+  // Connections, timeouts and keep-alive are the connection loops' (Bind); these set what httplib says in its
+  // "Keep-Alive: timeout=5, max=100000" header (the loops set no limit on requests a connection), and reads.
+  http.set_keep_alive_timeout(kKeepAliveSeconds);
   http.set_keep_alive_max_count(100000);
-  http.set_keep_alive_timeout(5);
-  http.set_read_timeout(impl.options.timeout_seconds, 0);
-  http.set_write_timeout(impl.options.timeout_seconds, 0);
   http.set_payload_max_length(impl.options.max_body_bytes);
-  http.set_tcp_nodelay(true);
-  http.set_socket_options([&impl](int fd) {
-    int yes = 1;
-    ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
-    impl.listen_fd = fd;
-  });
 }
 
 Server::~Server() { Stop(); }
 
 Status Server::Bind() {
   Impl& impl = *impl_;
-  if (impl.options.port == 0) {
-    impl.port = impl.http.bind_to_any_port(impl.options.host);
-    if (impl.port <= 0) return Error(ErrorCode::kUnavailable, "cannot listen on " + impl.options.host);
-  } else {
-    if (!impl.http.bind_to_port(impl.options.host, impl.options.port)) {
-      return Error(ErrorCode::kUnavailable,
-                   "cannot listen on " + impl.options.host + ":" + std::to_string(impl.options.port) +
-                       " (in use, or not an address of this machine)");
-    }
-    impl.port = impl.options.port;
-  }
-  // httplib listens with a backlog of 5; a burst of clients connecting at once would see refused connections.
-  if (impl.listen_fd >= 0) ::listen(impl.listen_fd, SOMAXCONN);
+  Result<Listener> listener = Listen(impl.options.host, impl.options.port);
+  if (!listener.ok()) return listener.error();
+  impl.port = listener->port;
+  ConnectionOptions options;
+  // Four loops a core: the fastest of 2, 4, 8 and 16 under 64 connections on two cores (docs/PERFORMANCE.md), and a
+  // long request (an import) holds up only the connections of its loop.
+  const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  options.loops = impl.options.threads > 0 ? impl.options.threads : 4 * cores;
+  options.read_timeout_seconds = impl.options.timeout_seconds;
+  options.write_timeout_seconds = impl.options.timeout_seconds;
+  options.keep_alive_seconds = kKeepAliveSeconds;
+  options.max_body_bytes = impl.options.max_body_bytes;
+  std::lock_guard lock(impl.connections_mutex);
+  impl.connections =
+      std::make_unique<ConnectionLoops>(listener->fd, options, [&impl](httplib::Stream& stream, bool& close) {
+        return impl.http.Process(stream, close);
+      });
+  if (impl.stop_requested) impl.connections->Stop();
   return {};
 }
 
@@ -538,12 +541,19 @@ std::vector<std::pair<std::string, std::string>> Server::Routes() const {
 }
 
 Status Server::Run() {
-  if (!impl_->http.listen_after_bind()) return Error(ErrorCode::kUnavailable, "the server stopped with an error");
-  return {};
+  ConnectionLoops* connections = nullptr;
+  {
+    std::lock_guard lock(impl_->connections_mutex);
+    connections = impl_->connections.get();
+  }
+  if (connections == nullptr) return Error(ErrorCode::kInternal, "Server::Run() before Bind()");
+  return connections->Run();
 }
 
 void Server::Stop() {
-  if (impl_->http.is_running()) impl_->http.stop();
+  std::lock_guard lock(impl_->connections_mutex);
+  impl_->stop_requested = true;
+  if (impl_->connections) impl_->connections->Stop();
 }
 
 }  // namespace bantrack::api

@@ -31,7 +31,7 @@ struct DataSource {
 struct ServerOptions {
   std::string host = "127.0.0.1";
   int port = 8080;                         // 0: any free port (see Server::port())
-  int threads = 0;                         // worker threads; 0: the default of server.cc
+  int threads = 0;                         // event loops serving connections; 0: four a core (server.cc)
   size_t max_body_bytes = 64u << 20;       // larger bodies get 413
   int timeout_seconds = 10;                // read and write timeout of a connection
   std::string web_dir;                     // static files served at / (empty: no web page)

@@ -78,8 +78,8 @@ start=$(now)
   { cat "$work/import.log" >&2; fail "import failed"; }
 import_s=$(awk -v a="$start" -v b="$(now)" 'BEGIN { printf "%.2f", b - a }')
 
-start_bantrack_serve "$work/serve.log" "$bantrack" --db "$work/bench.db" serve --listen 127.0.0.1:0 --quiet \
-  --threads $((connections + 8)) || fail "bantrack serve did not start"
+start_bantrack_serve "$work/serve.log" "$bantrack" --db "$work/bench.db" serve --listen 127.0.0.1:0 --quiet ||
+  fail "bantrack serve did not start"
 base="http://127.0.0.1:$port"
 
 curl -sf --data-binary @"$queries" -H 'Content-Type: application/json' "$base/v1/check" -o "$work/answers.json" ||

@@ -117,7 +117,8 @@ void AddServeCommand(CLI::App& app, GlobalOptions& options, Command& command) {
   auto flags = std::make_shared<ServeFlags>();
   serve->add_option("--listen", flags->listen, "ADDRESS:PORT to listen on (port 0: any free port)")
       ->capture_default_str();
-  serve->add_option("--threads", flags->threads, "worker threads (default 64: each keep-alive connection holds one)");
+  serve->add_option("--threads", flags->threads,
+                    "event loops, each serving many connections one request at a time (default: four a core)");
   serve->add_option("--web", flags->web_dir, "directory of the web page's files")->capture_default_str();
   serve->add_option("--cors-origin", flags->cors_origin, "allow browsers from this origin (default: CORS closed)");
   serve->add_option("--max-body", flags->max_body_bytes, "largest request body in bytes")->capture_default_str();
