@@ -43,6 +43,9 @@ constexpr size_t kMaxHeaderBytes = 64 * 1024;
 constexpr size_t kMaxPendingAnswer = 64 * 1024;
 // Bytes read from one connection per wake-up, so that one fast sender does not starve the others of its loop.
 constexpr size_t kMaxReadPerEvent = 256 * 1024;
+// Buffers larger than this are freed once empty rather than kept for the connection's next request: one export of a
+// large data set would otherwise hold its size for as long as the connection lives.
+constexpr size_t kMaxIdleBuffer = 1024 * 1024;
 // How often a loop looks for connections past their timeouts.
 constexpr auto kSweepInterval = std::chrono::milliseconds(250);
 
@@ -125,6 +128,14 @@ class MemoryStream final : public httplib::Stream {
   size_t readable_;
   size_t consumed_ = 0;
 };
+
+void ClearBuffer(std::string& buffer) {
+  if (buffer.capacity() > kMaxIdleBuffer) {
+    std::string().swap(buffer);
+  } else {
+    buffer.clear();
+  }
+}
 
 // Whether the answer starting at `start` of `out` carries "Connection: close" (httplib writes "Name: value\r\n").
 bool AnswerCloses(std::string_view out, size_t start) {
@@ -278,11 +289,15 @@ struct ConnectionLoops::Impl {
     [[maybe_unused]] const ssize_t written = ::write(stop_fd, &one, sizeof one);
   }
 
-  // The acceptor: hands each new connection to the least loaded loop.
-  void Accept() {
+  // The acceptor: hands each new connection to the least loaded loop. Stops the loops if it cannot go on.
+  Status Accept() {
     pollfd watched[2] = {{listen_fd, POLLIN, 0}, {stop_fd, POLLIN, 0}};
     while (!stopping) {
-      if (::poll(watched, 2, -1) < 0 && errno != EINTR) return;
+      if (::poll(watched, 2, -1) < 0 && errno != EINTR) {
+        const std::string reason = std::strerror(errno);
+        Stop();
+        return Error(ErrorCode::kUnavailable, "cannot wait for connections: " + reason);
+      }
       while (!stopping) {
         sockaddr_storage remote{};
         socklen_t length = sizeof remote;
@@ -314,6 +329,7 @@ struct ConnectionLoops::Impl {
         [[maybe_unused]] const ssize_t written = ::write(loop.wake_fd, &one, sizeof one);
       }
     }
+    return {};
   }
 
   Loop& LeastLoaded() {
@@ -409,7 +425,7 @@ struct ConnectionLoops::Impl {
         return sent < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
       }
     }
-    connection.out.clear();
+    ClearBuffer(connection.out);
     connection.out_sent = 0;
     return true;
   }
@@ -450,6 +466,7 @@ struct ConnectionLoops::Impl {
     const bool ok = process(stream, close);
     loop.busy = false;
     connection.in.erase(0, stream.consumed());
+    if (connection.in.empty()) ClearBuffer(connection.in);
     connection.continue_sent = false;
     if (!ok || close || !whole || stream.consumed() != length || AnswerCloses(connection.out, answer_start)) {
       connection.closing = true;
@@ -501,9 +518,9 @@ Status ConnectionLoops::Run() {
   Impl& impl = *impl_;
   if (impl.stopping) return {};
   for (auto& loop : impl.loops) loop->thread = std::thread([&impl, &loop] { impl.Serve(*loop); });
-  impl.Accept();
+  Status accepted = impl.Accept();
   for (auto& loop : impl.loops) loop->thread.join();
-  return {};
+  return accepted;
 }
 
 void ConnectionLoops::Stop() { impl_->Stop(); }

@@ -84,7 +84,8 @@ class ConnectionLoops {
   ConnectionLoops& operator=(const ConnectionLoops&) = delete;
 
   // Accepts and serves until Stop(); returns once every loop has finished the request it was answering. Returns
-  // at once if Stop() was called before.
+  // at once if Stop() was called before, and an error (the loops stopped) if connections can no longer be waited
+  // for.
   Status Run();
   // Thread-safe and idempotent; may be called before Run().
   void Stop();
