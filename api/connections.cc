@@ -256,6 +256,7 @@ struct ConnectionLoops::Impl {
   int stop_fd = -1;
   std::atomic<bool> stopping{false};
   std::vector<std::unique_ptr<Loop>> loops;
+  std::string setup_failure;  // why the descriptors the loops need could not be made (Run reports it)
 
   Impl(int fd, ConnectionOptions o, RequestProcessor p)
       : listen_fd(fd), options(std::move(o)), process(std::move(p)) {
@@ -266,8 +267,11 @@ struct ConnectionLoops::Impl {
       loop->wake_fd = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
       epoll_event stop{EPOLLIN, {.ptr = &stop_tag}};
       epoll_event wake{EPOLLIN, {.ptr = &wake_tag}};
-      ::epoll_ctl(loop->epoll_fd, EPOLL_CTL_ADD, stop_fd, &stop);
-      ::epoll_ctl(loop->epoll_fd, EPOLL_CTL_ADD, loop->wake_fd, &wake);
+      if (stop_fd < 0 || loop->epoll_fd < 0 || loop->wake_fd < 0 ||
+          ::epoll_ctl(loop->epoll_fd, EPOLL_CTL_ADD, stop_fd, &stop) != 0 ||
+          ::epoll_ctl(loop->epoll_fd, EPOLL_CTL_ADD, loop->wake_fd, &wake) != 0) {
+        setup_failure = std::strerror(errno);
+      }
       loops.push_back(std::move(loop));
     }
   }
@@ -516,6 +520,9 @@ ConnectionLoops::~ConnectionLoops() { Stop(); }
 
 Status ConnectionLoops::Run() {
   Impl& impl = *impl_;
+  if (!impl.setup_failure.empty()) {
+    return Error(ErrorCode::kUnavailable, "cannot set up the connection loops: " + impl.setup_failure);
+  }
   if (impl.stopping) return {};
   for (auto& loop : impl.loops) loop->thread = std::thread([&impl, &loop] { impl.Serve(*loop); });
   Status accepted = impl.Accept();

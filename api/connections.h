@@ -84,8 +84,8 @@ class ConnectionLoops {
   ConnectionLoops& operator=(const ConnectionLoops&) = delete;
 
   // Accepts and serves until Stop(); returns once every loop has finished the request it was answering. Returns
-  // at once if Stop() was called before, and an error (the loops stopped) if connections can no longer be waited
-  // for.
+  // at once if Stop() was called before; an error if the loops' descriptors could not be made (out of
+  // descriptors), or if connections can no longer be waited for (the loops are stopped).
   Status Run();
   // Thread-safe and idempotent; may be called before Run().
   void Stop();

@@ -4,6 +4,7 @@
 #include "api/connections.h"
 
 #include <doctest/doctest.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -243,6 +244,25 @@ TEST_CASE("connection loops: Stop before Run, and Stop while serving") {
   const Result<Listener> taken = Listen("127.0.0.1", listener->port);  // the port is still listened on
   REQUIRE_FALSE(taken.ok());
   CHECK(taken.error().message().find("in use") != std::string::npos);
+}
+
+TEST_CASE("connection loops: Run reports loops that could not be set up") {
+  Result<Listener> listener = Listen("127.0.0.1", 0);
+  REQUIRE(listener.ok());
+  rlimit saved{};
+  REQUIRE(getrlimit(RLIMIT_NOFILE, &saved) == 0);
+  rlimit tight = saved;
+  tight.rlim_cur = 64;  // 100 loops need 200 descriptors
+  REQUIRE(setrlimit(RLIMIT_NOFILE, &tight) == 0);
+  HttplibProcessing http;
+  ConnectionOptions options;
+  options.loops = 100;
+  auto loops = std::make_unique<ConnectionLoops>(
+      listener->fd, options, [&](httplib::Stream& stream, bool& close) { return http.Process(stream, close); });
+  REQUIRE(setrlimit(RLIMIT_NOFILE, &saved) == 0);
+  const Status run = loops->Run();
+  REQUIRE_FALSE(run.ok());
+  CHECK(run.error().message().find("cannot set up the connection loops") != std::string::npos);
 }
 
 }  // namespace
