@@ -140,7 +140,8 @@ void ClearBuffer(std::string& buffer) {
 // Whether the answer starting at `start` of `out` carries "Connection: close" (httplib writes "Name: value\r\n").
 bool AnswerCloses(std::string_view out, size_t start) {
   const std::string_view answer = out.substr(start);
-  const std::string_view head = answer.substr(0, answer.find("\r\n\r\n") + 2);
+  const size_t head_end = answer.find("\r\n\r\n");
+  const std::string_view head = head_end == std::string_view::npos ? answer : answer.substr(0, head_end + 2);
   return head.find("\r\nConnection: close\r\n") != std::string_view::npos;
 }
 

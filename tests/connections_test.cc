@@ -211,13 +211,17 @@ TEST_CASE("connection loops: pipelined requests, 100-continue, keep-alive and cl
   }
 }
 
-TEST_CASE("connection loops: a long request holds up its own loop, not the others") {
+TEST_CASE("connection loops: a long request holds up its own loop, and new connections go to the others") {
   TestServer server(2);
-  Client slow(server.port());
+  Client slow(server.port());  // the first loop's
   slow.Send("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n");
-  std::this_thread::sleep_for(200ms);  // the slow request is being answered
+  Client idle(server.port());  // the second loop's: it had fewer connections
+  idle.Send("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n");
+  idle.ReadUntil("hi");
+  REQUIRE(idle.received.starts_with("HTTP/1.1 200 OK"));  // answered while the slow request is being answered
+  // Both loops now hold one connection; the first is busy, so a new connection goes to the second.
   const auto start = Clock::now();
-  Client quick(server.port());  // goes to the loop that is not busy
+  Client quick(server.port());
   quick.Send("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n");
   quick.ReadUntil("hi");
   CHECK(quick.received.starts_with("HTTP/1.1 200 OK"));
