@@ -19,12 +19,18 @@ CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
 
 # Benchmark overrides: make bench PRESETS="large" SEED=7 HTTP_PRESET= (empty: no HTTP run) HTTP_SECONDS=10
 # CEDAR_CHECKS=0 (no comparison with Cedar) GEN_FLAGS="--rules 80000 --apps 30000" (other corpus sizes: bench/corpus.h)
+# BUNDLE=mine.json BUNDLE_QUERIES=mine.queries.json [LABEL=mine] (a corpus of your own beside the presets; HTTP_PRESET=mine)
+# BENCH_FLAGS="--samples 5000000 --seconds 5" (bantrack-bench's options, for every corpus)
 PRESETS      ?= large huge
 CEDAR_CHECKS ?= 500
 GEN_FLAGS    ?=
 SEED         ?= 1
 HTTP_PRESET  ?= large
 HTTP_SECONDS ?= 10
+BUNDLE         ?=
+BUNDLE_QUERIES ?=
+LABEL          ?=
+BENCH_FLAGS    ?=
 
 # Reliability builds, each in its own directory (docs/TESTING.md).
 FUZZ_BUILD         ?= build-fuzz
@@ -75,7 +81,8 @@ bench: bootstrap
 	@cmake --build $(BUILD) -j$(JOBS) --target $(BENCH_PROGRAMS)
 	@bench/run.sh --build $(BUILD) --presets "$(PRESETS)" --seed $(SEED) --http-preset "$(HTTP_PRESET)" \
 	  --http-duration $(HTTP_SECONDS) --cedar-checks $(CEDAR_CHECKS) \
-	  --gen-flags "$(GEN_FLAGS)"
+	  --gen-flags "$(GEN_FLAGS)" --bundle "$(BUNDLE)" --bundle-queries "$(BUNDLE_QUERIES)" --label "$(LABEL)" \
+	  --bench-flags "$(BENCH_FLAGS)"
 
 bench-smoke: bootstrap
 	@cmake -S . -B $(BUILD) $(CMAKE_FLAGS) >/dev/null

@@ -48,4 +48,25 @@ awk -F= '
     need("sweep_1_per_s", 1000, 1e10); need("sweep_all_per_s", 1000, 1e10)
     exit bad
   }' "$tmp/results.txt" || { cat "$tmp/bench.log" >&2; fail "implausible figures (above)"; }
-echo "bench smoke: ok (deterministic generator; bantrack-bench figures sane: p50 $(sed -n 's/^check_p50_ns=//p' "$tmp/results.txt") ns)"
+# make bench with a corpus of one's own (bench/run.sh --bundle): refused when incomplete or named like a preset, else
+# benchmarked under its label, a column of the summary.
+run=("$(dirname "$0")/run.sh" --build "$(dirname "$(dirname "$bench")")" --presets small --http-preset "" --cedar-checks 0
+     --out "$tmp/run")
+own() { "${run[@]}" "$@" >"$tmp/run.log" 2>&1; }
+refused() {  # MESSAGE ARGS...: run.sh refuses ARGS, saying MESSAGE
+  local message=$1
+  shift
+  if own "$@"; then fail "run.sh took $*"; fi
+  grep -q "$message" "$tmp/run.log" || { cat "$tmp/run.log" >&2; fail "run.sh refused $* without saying \"$message\""; }
+}
+refused "go together" --bundle "$tmp/a.json"
+refused "names a preset" --bundle "$tmp/a.json" --bundle-queries "$tmp/a.queries.json" --label small
+own --presets "" --bundle "$tmp/a.json" --bundle-queries "$tmp/a.queries.json" --label mine \
+  --bench-flags "--samples 20000 --seconds 0.2 --compile-runs 2 --writes 3" ||
+  { cat "$tmp/run.log" >&2; fail "run.sh failed on a corpus of its own"; }
+summary_header=$(grep "benchmark summary" "$tmp/run/summary.txt")
+[ "$(echo "$summary_header" | awk '{print $NF}')" = mine ] || { cat "$tmp/run.log" >&2; fail "no column for the corpus in: $summary_header"; }
+grep -Eq "^  single check p50 .* [0-9]+ ns *$" "$tmp/run/summary.txt" || { cat "$tmp/run.log" >&2; fail "no p50 in the summary"; }
+[ "$(sed -n 's/^questions=//p' "$tmp/run/mine.results")" = 2000 ] || fail "run.sh did not benchmark the corpus given"
+
+echo "bench smoke: ok (deterministic generator; bantrack-bench figures sane: p50 $(sed -n 's/^check_p50_ns=//p' "$tmp/results.txt") ns; run.sh with a corpus of its own)"
