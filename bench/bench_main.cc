@@ -140,7 +140,8 @@ Status WritePath(const std::string& bundle_path, const std::string& db_path, std
 
 // Toggles one rule's status (in-force <-> suspended) through Catalog::Update, and times each write until a check
 // on the catalog's new snapshot sees the new status. The previous snapshot is held meanwhile, as a reader in
-// flight would: its destruction is not part of what a reader waits for.
+// flight would: its destruction is not part of what a reader waits for. The rule is then written back as it was,
+// so that the engine's part measures the corpus as given.
 Status ServerLife(const std::string& db_path, const std::string& queries_path, int writes, std::string& out) {
   Clock::time_point start = Clock::now();
   Result<std::unique_ptr<db::Store>> store = db::Store::Open(db_path);
@@ -169,6 +170,7 @@ Status ServerLife(const std::string& db_path, const std::string& queries_path, i
     }
   }
   if (!question) return Error(ErrorCode::kInvalidData, "no question matches a rule: cannot measure write-to-visible");
+  const Rule original = rule;
   const Date first = rule.timeline.front().date;  // on or before the question's date: the rule matched
 
   std::vector<double> seconds;
@@ -187,6 +189,9 @@ Status ServerLife(const std::string& db_path, const std::string& queries_path, i
     seconds.push_back(SecondsSince(start));
     if (!seen) return Error(ErrorCode::kInternal, "a check on the new snapshot does not see the write");
     previous.reset();
+  }
+  if (Result<std::shared_ptr<const Snapshot>> restored = catalog.Update(original, "bench", "restore"); !restored.ok()) {
+    return restored.error();
   }
   out += Line("write_visible_min_s", *std::min_element(seconds.begin(), seconds.end()));
   out += Line("write_visible_max_s", *std::max_element(seconds.begin(), seconds.end()));
@@ -396,10 +401,17 @@ Throughput SweepRate(const Snapshot& snapshot, const std::vector<Resolved>& know
 double PostHandlerRate(const Snapshot& snapshot, const std::vector<Question>& questions, double seconds,
                        uint64_t& checksum) {
   constexpr size_t kPairs = 10'000;
+  // A question about an entity the catalog does not know would make the whole body a 404; an unknown app is an
+  // answer ("unknown") and stays.
+  std::vector<const Question*> answerable;
+  for (const Question& q : questions) {
+    if (snapshot.ResolveDevice(q.device).ok()) answerable.push_back(&q);
+  }
+  if (answerable.empty()) return 0;
   std::vector<std::string> bodies;
   for (size_t start = 0; bodies.size() < 4; start += kPairs) {
     std::vector<Question> chunk;
-    for (size_t i = 0; i < kPairs; ++i) chunk.push_back(questions[(start + i) % questions.size()]);
+    for (size_t i = 0; i < kPairs; ++i) chunk.push_back(*answerable[(start + i) % answerable.size()]);
     bodies.push_back(QueriesJson(chunk));
   }
   const Clock::time_point start = Clock::now();

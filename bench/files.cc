@@ -1,5 +1,6 @@
 #include "bench/files.h"
 
+#include <chrono>
 #include <fstream>
 #include <sstream>
 
@@ -45,7 +46,10 @@ Result<WrittenCorpus> WriteCorpus(const CorpusShape& shape, const std::string& b
 Result<std::vector<Question>> ReadQueries(const std::string& path) {
   Result<std::string> text = ReadFile(path);
   if (!text.ok()) return text.error();
-  Result<std::vector<Question>> questions = ParseQueries(text.value());
+  // Questions without as_of are asked as of today (UTC), as POST /v1/check would ask them.
+  const auto today = std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now());
+  Result<std::vector<Question>> questions =
+      ParseQueries(text.value(), Date{static_cast<int32_t>(today.time_since_epoch().count())});
   if (!questions.ok()) return Error(questions.error().code(), path + ": " + questions.error().message());
   if (questions->empty()) return Error(ErrorCode::kInvalidData, path + ": no questions");
   return questions;

@@ -28,7 +28,7 @@ struct WrittenCorpus {
 Result<WrittenCorpus> WriteCorpus(const CorpusShape& shape, const std::string& bundle_path, size_t query_count,
                                   const std::string& queries_path);
 
-// A query file's questions; an empty file is kInvalidData.
+// A query file's questions (ParseQueries: either form of a POST /v1/check body); none is kInvalidData.
 Result<std::vector<Question>> ReadQueries(const std::string& path);
 
 }  // namespace bantrack::bench

@@ -82,8 +82,9 @@ start_bantrack_serve "$work/serve.log" "$bantrack" --db "$work/bench.db" serve -
   fail "bantrack serve did not start"
 base="http://127.0.0.1:$port"
 
-curl -sf --data-binary @"$queries" -H 'Content-Type: application/json' "$base/v1/check" -o "$work/answers.json" ||
-  fail "POST of the query file failed"
+status=$(curl -s --data-binary @"$queries" -H 'Content-Type: application/json' "$base/v1/check" \
+  -o "$work/answers.json" -w '%{http_code}') || fail "POST of the query file failed (no answer)"
+[ "$status" = 200 ] || fail "POST of the query file: $status $(head -c 2000 "$work/answers.json")"
 node "$here/wrk_inputs.mjs" "$queries" "$work/answers.json" "$work" "$pairs_per_body" "$post_bodies" >/dev/null
 
 # The median size of 101 GET answers, and the answer of that size (nginx will serve it).

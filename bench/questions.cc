@@ -320,28 +320,53 @@ std::string QueriesJson(const std::vector<Question>& questions) {
   return out;
 }
 
-Result<std::vector<Question>> ParseQueries(std::string_view json_text) {
+Result<std::vector<Question>> ParseQueries(std::string_view json_text, Date today) {
   Result<nlohmann::json> document = rules::ParseJson(json_text);
   if (!document.ok()) return std::move(document).take_error();
   auto problem = [](const std::string& path, const std::string& message) {
     return Error(ErrorCode::kInvalidData, path + ": " + message, {{path, message}});
   };
   const nlohmann::json& body = document.value();
-  if (!body.is_object() || !body.contains("queries") || !body["queries"].is_array()) {
-    return problem("$", "expected {\"queries\": [...]}");
-  }
+  // The device and date of an object that has them (a question, or a body of the {"device", "apps"} form).
+  auto device_and_date = [&](const nlohmann::json& item, const std::string& prefix) -> Result<std::pair<DeviceSpec, Date>> {
+    if (!item.contains("device")) return problem(prefix + "device", "missing");
+    Result<DeviceSpec> device = rules::ParseDeviceJson(item["device"], prefix + "device");
+    if (!device.ok()) return std::move(device).take_error();
+    if (!item.contains("as_of")) return std::pair{std::move(device).value(), today};
+    std::optional<Date> as_of;
+    if (item["as_of"].is_string()) as_of = Date::Parse(item["as_of"].get<std::string>());
+    if (!as_of) return problem(prefix + "as_of", "expected a date YYYY-MM-DD");
+    return std::pair{std::move(device).value(), *as_of};
+  };
+  auto app_at = [&](const nlohmann::json& app, const std::string& path) -> Result<std::string> {
+    if (!app.is_string()) return problem(path, "expected a string");
+    return app.get<std::string>();
+  };
   std::vector<Question> questions;
+  if (body.is_object() && body.contains("apps")) {
+    Result<std::pair<DeviceSpec, Date>> asked = device_and_date(body, "");
+    if (!asked.ok()) return std::move(asked).take_error();
+    if (!body["apps"].is_array()) return problem("apps", "expected an array");
+    for (size_t i = 0; i < body["apps"].size(); ++i) {
+      Result<std::string> app = app_at(body["apps"][i], "apps[" + std::to_string(i) + "]");
+      if (!app.ok()) return std::move(app).take_error();
+      questions.push_back({asked->first, std::move(app).value(), asked->second});
+    }
+    return questions;
+  }
+  if (!body.is_object() || !body.contains("queries") || !body["queries"].is_array()) {
+    return problem("$", "expected {\"queries\": [...]} or {\"device\": ..., \"apps\": [...]}");
+  }
   for (size_t i = 0; i < body["queries"].size(); ++i) {
     const nlohmann::json& item = body["queries"][i];
     const std::string path = "queries[" + std::to_string(i) + "]";
-    if (!item.is_object() || !item.contains("device")) return problem(path + ".device", "missing");
-    Result<DeviceSpec> device = rules::ParseDeviceJson(item["device"], path + ".device");
-    if (!device.ok()) return std::move(device).take_error();
-    if (!item.contains("app") || !item["app"].is_string()) return problem(path + ".app", "expected a string");
-    std::optional<Date> as_of;
-    if (item.contains("as_of") && item["as_of"].is_string()) as_of = Date::Parse(item["as_of"].get<std::string>());
-    if (!as_of) return problem(path + ".as_of", "expected a date YYYY-MM-DD");
-    questions.push_back({std::move(device).value(), item["app"].get<std::string>(), *as_of});
+    if (!item.is_object()) return problem(path, "expected an object");
+    Result<std::pair<DeviceSpec, Date>> asked = device_and_date(item, path + ".");
+    if (!asked.ok()) return std::move(asked).take_error();
+    Result<std::string> app = item.contains("app") ? app_at(item["app"], path + ".app")
+                                                    : Result<std::string>(problem(path + ".app", "missing"));
+    if (!app.ok()) return std::move(app).take_error();
+    questions.push_back({std::move(asked->first), std::move(app).value(), asked->second});
   }
   return questions;
 }

@@ -58,7 +58,9 @@ DrawnQuestions DrawQuestions(const Snapshot& snapshot, size_t count, uint64_t se
 // location, network, tags; every question with its as_of.
 std::string QueriesJson(const std::vector<Question>& questions);
 
-// Reads a query file (any POST /v1/check {"queries": [...]} body whose questions all carry as_of).
-Result<std::vector<Question>> ParseQueries(std::string_view json_text);
+// Reads a query file: any POST /v1/check body, {"queries": [{"device", "app", "as_of"?}, ...]} or
+// {"device", "apps": [...], "as_of"?} (one question per app); a question without as_of is asked as of `today`, as the
+// server would.
+Result<std::vector<Question>> ParseQueries(std::string_view json_text, Date today);
 
 }  // namespace bantrack::bench
