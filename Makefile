@@ -19,7 +19,7 @@ CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
 
 # Benchmark overrides: make bench PRESETS="large" SEED=7 HTTP_PRESET= (empty: no HTTP run) HTTP_SECONDS=10
 # CEDAR_CHECKS=0 (no comparison with Cedar) GEN_FLAGS="--rules 80000 --apps 30000" (other corpus sizes: bench/corpus.h)
-# BUNDLE=mine.json BUNDLE_QUERIES=mine.queries.json [LABEL=mine] (a corpus of your own beside the presets; HTTP_PRESET=mine)
+# BUNDLE=mine.json BUNDLE_QUERIES=mine.queries.json [LABEL=mine] (your corpus beside the presets; HTTP_PRESET=mine)
 # BENCH_FLAGS="--samples 5000000 --seconds 5" (bantrack-bench's options, for every corpus)
 PRESETS      ?= large huge
 CEDAR_CHECKS ?= 500

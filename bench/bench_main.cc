@@ -401,8 +401,8 @@ Throughput SweepRate(const Snapshot& snapshot, const std::vector<Resolved>& know
 double PostHandlerRate(const Snapshot& snapshot, const std::vector<Question>& questions, double seconds,
                        uint64_t& checksum) {
   constexpr size_t kPairs = 10'000;
-  // A question about an entity the catalog does not know would make the whole body a 404; an unknown app is an
-  // answer ("unknown") and stays.
+  // A question about an entity the catalog does not know would have the whole body refused (422); one about an
+  // unknown app is answered ("unknown") and stays.
   std::vector<const Question*> answerable;
   for (const Question& q : questions) {
     if (snapshot.ResolveDevice(q.device).ok()) answerable.push_back(&q);

@@ -328,7 +328,8 @@ Result<std::vector<Question>> ParseQueries(std::string_view json_text, Date toda
   };
   const nlohmann::json& body = document.value();
   // The device and date of an object that has them (a question, or a body of the {"device", "apps"} form).
-  auto device_and_date = [&](const nlohmann::json& item, const std::string& prefix) -> Result<std::pair<DeviceSpec, Date>> {
+  using Asked = std::pair<DeviceSpec, Date>;
+  auto device_and_date = [&](const nlohmann::json& item, const std::string& prefix) -> Result<Asked> {
     if (!item.contains("device")) return problem(prefix + "device", "missing");
     Result<DeviceSpec> device = rules::ParseDeviceJson(item["device"], prefix + "device");
     if (!device.ok()) return std::move(device).take_error();
@@ -344,7 +345,7 @@ Result<std::vector<Question>> ParseQueries(std::string_view json_text, Date toda
   };
   std::vector<Question> questions;
   if (body.is_object() && body.contains("apps")) {
-    Result<std::pair<DeviceSpec, Date>> asked = device_and_date(body, "");
+    Result<Asked> asked = device_and_date(body, "");
     if (!asked.ok()) return std::move(asked).take_error();
     if (!body["apps"].is_array()) return problem("apps", "expected an array");
     for (size_t i = 0; i < body["apps"].size(); ++i) {
@@ -361,7 +362,7 @@ Result<std::vector<Question>> ParseQueries(std::string_view json_text, Date toda
     const nlohmann::json& item = body["queries"][i];
     const std::string path = "queries[" + std::to_string(i) + "]";
     if (!item.is_object()) return problem(path, "expected an object");
-    Result<std::pair<DeviceSpec, Date>> asked = device_and_date(item, path + ".");
+    Result<Asked> asked = device_and_date(item, path + ".");
     if (!asked.ok()) return std::move(asked).take_error();
     Result<std::string> app = item.contains("app") ? app_at(item["app"], path + ".app")
                                                     : Result<std::string>(problem(path + ".app", "missing"));

@@ -59,15 +59,17 @@ json.dump({"queries": queries}, open(f"{tmp}/undated.json", "w"))
 json.dump({"device": queries[0]["device"], "apps": [q["app"] for q in queries[:100]]}, open(f"{tmp}/apps.json", "w"))
 EOF
 for form in undated:2000 apps:100; do
-  "$bench" --bundle "$tmp/a.json" --queries "$tmp/${form%:*}.json" --samples 2000 --seconds 0.05 --compile-runs 1 \
-    --writes 0 --results "$tmp/${form%:*}.results" >"$tmp/form.log" 2>&1 || { cat "$tmp/form.log" >&2; fail "bantrack-bench refused ${form%:*}.json"; }
-  [ "$(sed -n 's/^questions=//p' "$tmp/${form%:*}.results")" = "${form#*:}" ] || fail "${form%:*}.json: not ${form#*:} questions"
+  name=${form%:*} count=${form#*:}
+  "$bench" --bundle "$tmp/a.json" --queries "$tmp/$name.json" --samples 2000 --seconds 0.05 --compile-runs 1 \
+    --writes 0 --results "$tmp/$name.results" >"$tmp/form.log" 2>&1 ||
+    { cat "$tmp/form.log" >&2; fail "bantrack-bench refused $name.json"; }
+  [ "$(sed -n 's/^questions=//p' "$tmp/$name.results")" = "$count" ] || fail "$name.json: not $count questions"
 done
 
 # make bench with a corpus of one's own (bench/run.sh --bundle): refused when incomplete or named like a preset, else
 # benchmarked under its label, a column of the summary.
-run=("$(dirname "$0")/run.sh" --build "$(dirname "$(dirname "$bench")")" --presets small --http-preset "" --cedar-checks 0
-     --out "$tmp/run")
+run=("$(dirname "$0")/run.sh" --build "$(dirname "$(dirname "$bench")")" --presets small --http-preset ""
+     --cedar-checks 0 --out "$tmp/run")
 own() { "${run[@]}" "$@" >"$tmp/run.log" 2>&1; }
 refused() {  # MESSAGE ARGS...: run.sh refuses ARGS, saying MESSAGE
   local message=$1
@@ -81,12 +83,16 @@ own --presets "" --bundle "$tmp/a.json" --bundle-queries "$tmp/a.queries.json" -
   --bench-flags "--samples 20000 --seconds 0.2 --compile-runs 2 --writes 0" ||
   { cat "$tmp/run.log" >&2; fail "run.sh failed on a corpus of its own"; }
 summary_header=$(grep "benchmark summary" "$tmp/run/summary.txt")
-[ "$(echo "$summary_header" | awk '{print $NF}')" = mine ] || { cat "$tmp/run.log" >&2; fail "no column for the corpus in: $summary_header"; }
-grep -Eq "^  single check p50 .* [0-9]+ ns *$" "$tmp/run/summary.txt" || { cat "$tmp/run.log" >&2; fail "no p50 in the summary"; }
+[ "$(echo "$summary_header" | awk '{print $NF}')" = mine ] ||
+  { cat "$tmp/run.log" >&2; fail "no column for the corpus in: $summary_header"; }
+grep -Eq "^  single check p50 .* [0-9]+ ns *$" "$tmp/run/summary.txt" ||
+  { cat "$tmp/run.log" >&2; fail "no p50 in the summary"; }
 [ "$(sed -n 's/^questions=//p' "$tmp/run/mine.results")" = 2000 ] || fail "run.sh did not benchmark the corpus given"
 # The writes of the first run (3: the toggled rule left suspended, were it not written back) must not change what the
 # engine's part measures: the same outcomes as this run's, which wrote nothing.
 [ "$(grep '^outcome_' "$tmp/results.txt")" = "$(grep '^outcome_' "$tmp/run/mine.results")" ] ||
   fail "the write-to-visible writes changed the corpus the engine was measured on"
 
-echo "bench smoke: ok (deterministic generator; bantrack-bench figures sane: p50 $(sed -n 's/^check_p50_ns=//p' "$tmp/results.txt") ns; run.sh with a corpus of its own)"
+p50=$(sed -n 's/^check_p50_ns=//p' "$tmp/results.txt")
+echo "bench smoke: ok (deterministic generator; bantrack-bench figures sane: p50 $p50 ns; both body forms; run.sh" \
+  "with a corpus of its own)"
