@@ -85,7 +85,7 @@ own --presets "" --bundle "$tmp/a.json" --bundle-queries "$tmp/a.queries.json" -
 summary_header=$(grep "benchmark summary" "$tmp/run/summary.txt")
 [ "$(echo "$summary_header" | awk '{print $NF}')" = mine ] ||
   { cat "$tmp/run.log" >&2; fail "no column for the corpus in: $summary_header"; }
-grep -Eq "^  single check p50 .* [0-9]+ ns *$" "$tmp/run/summary.txt" ||
+grep -Eq "^  single check p50 .* [0-9.]+ (ns|us) *$" "$tmp/run/summary.txt" ||
   { cat "$tmp/run.log" >&2; fail "no p50 in the summary"; }
 [ "$(sed -n 's/^questions=//p' "$tmp/run/mine.results")" = 2000 ] || fail "run.sh did not benchmark the corpus given"
 # The writes of the first run (3: the toggled rule left suspended, were it not written back) must not change what the
