@@ -327,47 +327,52 @@ Result<std::vector<Question>> ParseQueries(std::string_view json_text, Date toda
     return Error(ErrorCode::kInvalidData, path + ": " + message, {{path, message}});
   };
   const nlohmann::json& body = document.value();
-  // The device and date of an object that has them (a question, or a body of the {"device", "apps"} form).
-  using Asked = std::pair<DeviceSpec, Date>;
-  auto device_and_date = [&](const nlohmann::json& item, const std::string& prefix) -> Result<Asked> {
-    if (!item.contains("device")) return problem(prefix + "device", "missing");
-    Result<DeviceSpec> device = rules::ParseDeviceJson(item["device"], prefix + "device");
-    if (!device.ok()) return std::move(device).take_error();
-    if (!item.contains("as_of")) return std::pair{std::move(device).value(), today};
+  if (!body.is_object() || !(body.contains("apps") || (body.contains("queries") && body["queries"].is_array()))) {
+    return problem("$", "expected {\"queries\": [...]} or {\"device\": ..., \"apps\": [...]}");
+  }
+  // An object's as_of, or `fallback` when it has none: a question's falls back on the body's, the body's on today.
+  auto date_of = [&](const nlohmann::json& item, const std::string& prefix, Date fallback) -> Result<Date> {
+    if (!item.contains("as_of")) return fallback;
     std::optional<Date> as_of;
     if (item["as_of"].is_string()) as_of = Date::Parse(item["as_of"].get<std::string>());
     if (!as_of) return problem(prefix + "as_of", "expected a date YYYY-MM-DD");
-    return std::pair{std::move(device).value(), *as_of};
+    return *as_of;
   };
-  auto app_at = [&](const nlohmann::json& app, const std::string& path) -> Result<std::string> {
+  auto device_of = [&](const nlohmann::json& item, const std::string& prefix) -> Result<DeviceSpec> {
+    if (!item.contains("device")) return problem(prefix + "device", "missing");
+    return rules::ParseDeviceJson(item["device"], prefix + "device");
+  };
+  auto app_of = [&](const nlohmann::json& app, const std::string& path) -> Result<std::string> {
     if (!app.is_string()) return problem(path, "expected a string");
     return app.get<std::string>();
   };
+  const Result<Date> body_date = date_of(body, "", today);
+  if (!body_date.ok()) return body_date.error();
+
   std::vector<Question> questions;
-  if (body.is_object() && body.contains("apps")) {
-    Result<Asked> asked = device_and_date(body, "");
-    if (!asked.ok()) return std::move(asked).take_error();
+  if (body.contains("apps")) {
+    Result<DeviceSpec> device = device_of(body, "");
+    if (!device.ok()) return std::move(device).take_error();
     if (!body["apps"].is_array()) return problem("apps", "expected an array");
     for (size_t i = 0; i < body["apps"].size(); ++i) {
-      Result<std::string> app = app_at(body["apps"][i], "apps[" + std::to_string(i) + "]");
+      Result<std::string> app = app_of(body["apps"][i], "apps[" + std::to_string(i) + "]");
       if (!app.ok()) return std::move(app).take_error();
-      questions.push_back({asked->first, std::move(app).value(), asked->second});
+      questions.push_back({device.value(), std::move(app).value(), body_date.value()});
     }
     return questions;
-  }
-  if (!body.is_object() || !body.contains("queries") || !body["queries"].is_array()) {
-    return problem("$", "expected {\"queries\": [...]} or {\"device\": ..., \"apps\": [...]}");
   }
   for (size_t i = 0; i < body["queries"].size(); ++i) {
     const nlohmann::json& item = body["queries"][i];
     const std::string path = "queries[" + std::to_string(i) + "]";
     if (!item.is_object()) return problem(path, "expected an object");
-    Result<Asked> asked = device_and_date(item, path + ".");
-    if (!asked.ok()) return std::move(asked).take_error();
-    Result<std::string> app = item.contains("app") ? app_at(item["app"], path + ".app")
-                                                    : Result<std::string>(problem(path + ".app", "missing"));
+    if (!item.contains("app")) return problem(path + ".app", "missing");
+    Result<DeviceSpec> device = device_of(item, path + ".");
+    if (!device.ok()) return std::move(device).take_error();
+    Result<std::string> app = app_of(item["app"], path + ".app");
     if (!app.ok()) return std::move(app).take_error();
-    questions.push_back({std::move(asked->first), std::move(app).value(), asked->second});
+    const Result<Date> as_of = date_of(item, path + ".", body_date.value());
+    if (!as_of.ok()) return as_of.error();
+    questions.push_back({std::move(device).value(), std::move(app).value(), as_of.value()});
   }
   return questions;
 }

@@ -58,9 +58,9 @@ DrawnQuestions DrawQuestions(const Snapshot& snapshot, size_t count, uint64_t se
 // location, network, tags; every question with its as_of.
 std::string QueriesJson(const std::vector<Question>& questions);
 
-// Reads a query file: any POST /v1/check body, {"queries": [{"device", "app", "as_of"?}, ...]} or
-// {"device", "apps": [...], "as_of"?} (one question per app); a question without as_of is asked as of `today`, as the
-// server would.
+// Reads a query file: any POST /v1/check body, {"queries": [{"device", "app", "as_of"?}, ...], "as_of"?} or
+// {"device", "apps": [...], "as_of"?} (one question per app). As the server does, a question without as_of is asked
+// as of the body's, and a body without one as of `today`.
 Result<std::vector<Question>> ParseQueries(std::string_view json_text, Date today);
 
 }  // namespace bantrack::bench

@@ -12,11 +12,11 @@ if (!bodiesText) {
   console.error("usage: node wrk_inputs.mjs QUERIES ANSWERS OUT PAIRS BODIES");
   process.exit(2);
 }
-// Either form of a POST /v1/check body: {"queries": [...]}, or {"device", "apps", "as_of"?}, one question per app.
+// Either form of a POST /v1/check body: {"queries": [...], "as_of"?}, or {"device", "apps", "as_of"?}, one question
+// per app. A question without as_of takes the body's, as the server would; with neither, the server's today.
 const body = JSON.parse(readFileSync(queriesFile, "utf8"));
-const queries = Array.isArray(body.apps)
-  ? body.apps.map((app) => ({ device: body.device, app, ...(body.as_of ? { as_of: body.as_of } : {}) }))
-  : body.queries;
+const asked = Array.isArray(body.apps) ? body.apps.map((app) => ({ device: body.device, app })) : body.queries;
+const queries = asked?.map((q) => (q.as_of || !body.as_of ? q : { ...q, as_of: body.as_of }));
 const results = JSON.parse(readFileSync(answersFile, "utf8")).results;
 if (!Array.isArray(queries) || queries.length === 0 || results.length !== queries.length) {
   console.error(`wrk_inputs: ${queriesFile} and ${answersFile} do not match (${queries?.length} questions, ` +
