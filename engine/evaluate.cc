@@ -114,11 +114,17 @@ class Snapshot::Check {
     deep_ownership_ = app_.publishers.size() + 1 > kMaxKeys;  // beyond: confirm on the rule
   }
 
-  // Scan* note the rules of a section that select the app and exist on the date: by attributes, from a section's
-  // list or a prepared device's groups, and by the app's keys. A section reaches the device through scope s; a
-  // prepared device's entries each say their own.
-  void ScanAttributes(std::span<const AttributeCandidate> candidates, int s) {
-    for (const AttributeCandidate& c : candidates) Consider(c, s);
+  // Whether an attribute candidate of `section` may select the app: false when none can (Section::attribute_bits).
+  bool MaySelectByAttributes(const Section& section) const {
+    return ((section.attribute_bits[0] & folded_categories_) | (section.attribute_bits[1] & folded_origins_)) != 0;
+  }
+
+  // Scan* note the rules of a section that select the app and exist on the date: by attributes, from a section or
+  // a prepared device's groups, and by the app's keys. A section reaches the device through scope s; a prepared
+  // device's entries each say their own.
+  void ScanAttributes(const Section& section, int s) {
+    if (!MaySelectByAttributes(section)) return;
+    for (const AttributeCandidate& c : snapshot_.Attributes(section)) Consider(c, s);
   }
 
   void ScanAttributes(const AttributeGroups& groups) {
@@ -213,6 +219,7 @@ class Snapshot::Check {
   const Snapshot& snapshot_;
   const CompiledApp& app_;
   const Index app_index_;
+  const uint32_t folded_categories_ = FoldedBits(app_.categories), folded_origins_ = FoldedBits(app_.origins);
   const Device& device_;
   const std::array<Index, kScopeCount>& through_;
   const Date as_of_;
@@ -291,20 +298,20 @@ void Snapshot::Evaluate(const Query& query, Decision& out) const {
     const Cover* cover = &covers_[through[s] * kScopeCount + s];
     PrefetchLines(cover, cover + 1);
   }
+  Check check(*this, query.app, query.device, through, query.as_of, out);  // waits for the app, as for the covers
   for (int s = 0; s < kScopeCount; ++s) {
     if (through[s] == kNoIndex) continue;
     for (const Section& section : CoverSections(through[s], s)) {
       if (section.keyed.size() > 0) __builtin_prefetch(&section_filters_[section.filter]);
-      if (section.attributes.size() > 0) {
+      if (check.MaySelectByAttributes(section)) {
         PrefetchLines(&attributes_[section.attributes.begin], &attributes_[section.attributes.end - 1] + 1);
       }
     }
   }
-  Check check(*this, query.app, query.device, through, query.as_of, out);
   for (int s = 0; s < kScopeCount; ++s) {
     if (through[s] == kNoIndex) continue;
     for (const Section& section : CoverSections(through[s], s)) {
-      check.ScanAttributes(Attributes(section), s);
+      check.ScanAttributes(section, s);
       check.ScanKeys(Keyed(section), s);
     }
   }

@@ -208,6 +208,12 @@ Snapshot::Section Snapshot::AddSection(std::span<const Index> rules) {
     }
     if (rule.categories.size() > 0 || rule.origins.size() > 0) {
       attributes_.push_back({Mask(rule.categories), Mask(rule.origins), candidate.first_day, r});
+      const AttributeCandidate& added = attributes_.back();
+      if (added.categories != 0) {
+        section.attribute_bits[0] |= FoldedBits(added.categories);
+      } else {
+        section.attribute_bits[1] |= FoldedBits(added.origins);
+      }
     }
   }
   section.attributes.end = static_cast<uint32_t>(attributes_.size());

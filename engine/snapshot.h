@@ -7,8 +7,8 @@
 //    its publisher's ancestors, origin countries and categories;
 //  - the rules each entity issues with each scope form one Section, stored once: keyed by the apps and publishers
 //    they name (sorted, so a check looks up the app's few keys, with a one-line filter of them that answers most
-//    lookups without a search), and, for rules that select by category or origin, as 64-bit masks to scan; each
-//    entry carries its rule's first day;
+//    lookups without a search), and, for rules that select by category or origin, as 64-bit masks to scan (with the
+//    bits an app must share with one of them, to pass over the scan); each entry carries its rule's first day;
 //  - for every entity and scope, the sections of every ancestor whose organization (device and network scopes) or
 //    territory (public) contains it — the rules that could reach a device through it — are listed contiguously, in
 //    a fixed-size Cover found from the entity and scope alone (or, past kInlineSections, apart), so that a check
@@ -31,6 +31,7 @@
 #include "engine/model.h"
 #include "engine/query.h"
 #include "engine/status.h"
+#include "engine/table.h"
 
 namespace bantrack {
 
@@ -142,12 +143,20 @@ class Snapshot {
   //    keys (the app, its publisher and the publishers above) instead of scanning — exact, no rule is read;
   //  - by attributes: the rules that select by category or origin country, scanned with 64-bit masks.
   // A rule naming apps and requiring attributes is in both; a check reports it once. The keyed part is two parallel
-  // arrays, the keys a check searches apart from the candidates it reads on a hit (rare).
+  // arrays, the keys a check searches apart from the candidates it reads on a hit (rare). Its attribute bits let a
+  // check pass over the attribute part, without reading it, for an app that none of its candidates can select (more
+  // than half of those a check meets, on the benchmark's corpora).
   struct Section {
     Range keyed;       // into keyed_keys_ and keyed_
     Range attributes;  // into attributes_
     uint32_t filter = 0;  // into section_filters_: of the keys in keyed (if any)
+    // Of every attribute candidate, the mask it requires (its categories, or its origin countries if it requires
+    // no category), folded to 32 bits (FoldedBits), ORed: categories' in [0], origins' in [1]. A candidate selects
+    // only an app sharing a bit of the mask it requires, so a section whose bits the app's do not meet has none.
+    uint32_t attribute_bits[2] = {};
   };
+  // Bit i is set when bit i or bit i + 32 of `mask` is: two masks that share a bit have folded bits that share one.
+  static uint32_t FoldedBits(uint64_t mask) { return static_cast<uint32_t>(mask | (mask >> 32)); }
   struct KeyedCandidate {
     int32_t first_day;  // the rule does not exist before this day
     Index rule;
@@ -162,7 +171,7 @@ class Snapshot {
   // Mask bits: the 63 categories (countries) that rules name most have a bit each; when there are more than 64,
   // the others share the last one, and a match on that bit alone is confirmed on the rule.
   static constexpr uint64_t kSharedBit = uint64_t{1} << 63;
-  // The sections that reach a device through one entity and scope, in two cache lines found from the entity and
+  // The sections that reach a device through one entity and scope, in three cache lines found from the entity and
   // scope alone, so that a check reads them with one level of misses: inline when there are at most kInlineSections
   // (nearly always), else in cover_sections_.
   static constexpr size_t kInlineSections = 6;
@@ -171,7 +180,7 @@ class Snapshot {
     uint32_t overflow = 0;  // into cover_sections_, when count > kInlineSections
     Section sections[kInlineSections];
   };
-  static_assert(sizeof(Cover) == 128);
+  static_assert(sizeof(Cover) == 192);
   // A filter of a key set, kBits bits: a key it does not have is not in the set.
   template <uint32_t kBits>
   struct alignas(64) KeyFilter {
@@ -247,28 +256,28 @@ class Snapshot {
   // Categories ('c'), countries ('o') and tags ('t') share one symbol table, keyed by kind + name.
   std::unordered_map<std::string, uint32_t> symbol_ids_;
   std::vector<std::string> symbol_names_;  // without the kind
-  std::vector<uint32_t> pool_;
+  Table<uint32_t> pool_;
 
   // Closures: org_[e], territory_[e] and publisher_up_[p] index into ups_ (sorted by vertex), with a parallel
   // index-only copy in up_vertices_ for spans of plain indices.
-  std::vector<Range> org_, territory_, publisher_up_;
+  Table<Range> org_, territory_, publisher_up_;
   std::vector<Up> ups_;
-  std::vector<Index> up_vertices_;
+  Table<Index> up_vertices_;
 
-  std::vector<CompiledApp> apps_;
-  std::vector<CompiledRule> rules_;
-  std::vector<RuleHead> heads_;  // by rule
-  std::vector<Step> timeline_;
+  Table<CompiledApp> apps_;
+  Table<CompiledRule> rules_;
+  Table<RuleHead> heads_;  // by rule
+  Table<Step> timeline_;
 
   // covers_[e * kScopeCount + s]: the sections that could reach a device through entity e with scope s — those of
   // every ancestor whose organization (device and network scopes) or territory (public) contains it that issues
   // rules with that scope — as copies; cover_sections_ holds the lists too long for a Cover.
-  std::vector<Cover> covers_;
-  std::vector<Section> cover_sections_;
-  std::vector<uint32_t> keyed_keys_;  // an app index, or kPublisherKey | a publisher index
-  std::vector<KeyedCandidate> keyed_;
-  std::vector<SectionFilter> section_filters_;
-  std::vector<AttributeCandidate> attributes_;
+  Table<Cover> covers_;
+  Table<Section> cover_sections_;
+  Table<uint32_t> keyed_keys_;  // an app index, or kPublisherKey | a publisher index
+  Table<KeyedCandidate> keyed_;
+  Table<SectionFilter> section_filters_;
+  Table<AttributeCandidate> attributes_;
   std::vector<uint8_t> mask_bit_;  // by symbol: its bit in the masks of its kind
   bool shared_categories_ = false, shared_origins_ = false;  // whether kSharedBit stands for several symbols
 };

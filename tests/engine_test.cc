@@ -4,12 +4,14 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <map>
 #include <string>
 #include <tuple>
 #include <vector>
 
 #include "engine/snapshot.h"
+#include "engine/table.h"
 #include "tests/model_builders.h"
 
 namespace bantrack {
@@ -349,9 +351,13 @@ TEST_CASE("a prepared device answers every app on every date as single checks do
 
 TEST_CASE("with more than 64 categories and countries, the ones sharing a mask bit are told apart") {
   // 70 categories and 70 countries, one app each; a rule per category and per country, and more rules naming the
-  // first ones, so that the last few (named least) share the last bit of the masks.
+  // first ones, so that the last few (named least) share the last bit of the masks. The rules of every third
+  // category and country are issued by a state within the country: two sections reach the device, each with only
+  // some of the bits (a check passes over a section whose bits the app lacks), and, folded to 32 bits, bits i and
+  // i + 32 of either one coincide.
   Model m;
-  m.entities = {E("xx", EntityKind::kCountry)};
+  m.entities = {E("xx", EntityKind::kCountry), E("xx-st", EntityKind::kState, {}, {"xx"})};
+  auto issuer = [](int i) { return i % 3 == 0 ? "xx-st" : "xx"; };
   auto name = [](const char* prefix, int i) { return prefix + std::to_string(100 + i); };
   auto country = [](int i) { return std::string{static_cast<char>('a' + i / 26), static_cast<char>('a' + i % 26)}; };
   for (int i = 0; i < 70; ++i) {
@@ -365,19 +371,19 @@ TEST_CASE("with more than 64 categories and countries, the ones sharing a mask b
   }
   for (int i = 0; i < 70; ++i) {
     for (int copy = 0; copy < (i < 60 ? 2 : 1); ++copy) {
-      Rule by_category = R(name("by-category-", i) + "-" + std::to_string(copy), "xx", Effect::kBan, {kPub},
+      Rule by_category = R(name("by-category-", i) + "-" + std::to_string(copy), issuer(i), Effect::kBan, {kPub},
                            {{"2024-01-01", kInForce}});
       by_category.categories = {name("cat", i)};
       m.rules.push_back(std::move(by_category));
     }
-    Rule by_origin = R(name("by-origin-", i), "xx", Effect::kRestrict, {kPub}, {{"2024-01-01", kInForce}});
+    Rule by_origin = R(name("by-origin-", i), issuer(i + 1), Effect::kRestrict, {kPub}, {{"2024-01-01", kInForce}});
     by_origin.origin_countries = {country(i)};
     m.rules.push_back(std::move(by_origin));
   }
   auto snapshot = Compile(std::move(m));
   for (int i = 0; i < 70; ++i) {
     CAPTURE(i);
-    const Decision d = Ask(*snapshot, name("app", i).c_str(), DeviceSpec{DeviceKind::kPersonal, "", "xx", "", {}},
+    const Decision d = Ask(*snapshot, name("app", i).c_str(), DeviceSpec{DeviceKind::kPersonal, "", "xx-st", "", {}},
                            "2025-01-01");
     std::vector<std::string> ids;
     for (const Match& match : d.matches) ids.push_back(snapshot->model().rules[match.rule].id);
@@ -534,6 +540,24 @@ TEST_CASE("validation reports every problem with its place") {
   REQUIRE_FALSE(built.ok());
   CHECK(built.error().code() == ErrorCode::kInvalidData);
   CHECK(built.error().details().size() == expected.size());
+}
+
+TEST_CASE("tables keep their contents, large ones on whole aligned huge pages") {
+  Table<uint64_t> large;
+  for (uint64_t i = 0; i < 1'000'000; ++i) large.push_back(i * 7);  // 8 MB, moved through several allocations
+  bool kept = true;
+  for (uint64_t i = 0; i < large.size(); ++i) kept = kept && large[i] == i * 7;
+  CHECK(kept);
+#if !defined(__SANITIZE_ADDRESS__)  // which gives every table plain operator new memory, to check its accesses
+  CHECK(reinterpret_cast<uintptr_t>(large.data()) % kHugePageBytes == 0);
+#endif
+  Table<uint64_t> copy = large;  // another allocation of the same size; freeing one leaves the other intact
+  large = {};
+  CHECK(copy.size() == 1'000'000);
+  CHECK(copy.back() == 999'999 * 7);
+  Table<uint16_t> small = {3, 1, 2};
+  std::sort(small.begin(), small.end());
+  CHECK(small == Table<uint16_t>{1, 2, 3});
 }
 
 TEST_CASE("dates") {
