@@ -29,10 +29,9 @@ void* AllocateTableMemory(size_t bytes) {
   if (mapped == MAP_FAILED) throw std::bad_alloc();
   const uintptr_t start = reinterpret_cast<uintptr_t>(mapped);
   const uintptr_t aligned = (start + kHugePageBytes - 1) / kHugePageBytes * kHugePageBytes;
-  // The unaligned head and the tail beyond `size` go back: together they are one huge page's worth.
+  // The unaligned head (maybe empty) and the tail beyond `size` (never empty) go back: one huge page's worth.
   if (aligned > start) munmap(mapped, aligned - start);
-  const uintptr_t end = start + size + kHugePageBytes;
-  if (end > aligned + size) munmap(reinterpret_cast<void*>(aligned + size), end - (aligned + size));
+  munmap(reinterpret_cast<void*>(aligned + size), start + kHugePageBytes - aligned);
   void* table = reinterpret_cast<void*>(aligned);
   madvise(table, size, MADV_HUGEPAGE);  // a request: where it fails (no THP in the kernel), ordinary pages remain
   return table;

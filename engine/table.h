@@ -1,6 +1,6 @@
 // Table<T>: a std::vector for the compiled tables a check reads, whose large allocations sit on huge pages.
 //
-// A check reads a few cache lines at random from ~10 MB of tables (on the benchmark's large corpus). With 4 KiB
+// A check reads a few cache lines at random from ~12 MB of tables (on the benchmark's large corpus). With 4 KiB
 // pages nearly every one of those reads also misses the TLB, and the page walk adds to the cache miss: on the
 // benchmark machine a chain of dependent reads over 16 MB took 79 ns a read on 4 KiB pages and 44 ns on 2 MiB pages.
 // So allocations of kHugeTableBytes or more are made of whole 2 MiB pages, 2 MiB-aligned, and the system is asked to
@@ -21,7 +21,8 @@ inline constexpr size_t kHugeTableBytes = size_t{1} << 20;
 inline constexpr size_t kHugePageBytes = size_t{2} << 20;
 
 // Memory for `bytes` bytes (bytes > 0), aligned for any type and, from kHugeTableBytes on (outside
-// AddressSanitizer builds), to kHugePageBytes; throws std::bad_alloc when there is none. Release it with FreeTableMemory and the same `bytes`.
+// AddressSanitizer builds), to kHugePageBytes; throws std::bad_alloc when there is none. Release it with
+// FreeTableMemory and the same `bytes`.
 void* AllocateTableMemory(size_t bytes);
 void FreeTableMemory(void* memory, size_t bytes);
 
