@@ -19,11 +19,11 @@ constexpr size_t kMappedFrom = kHugeTableBytes;
 
 }  // namespace
 
-// A mapping of its own for each large table: a 2 MiB-aligned range cut from a larger anonymous mapping (mmap only
-// promises 4 KiB alignment), so that the kernel can back it with whole huge pages, and gets it back when the table
-// is freed (a snapshot replaced after a write).
-void* AllocateTableMemory(size_t bytes) {
-  if (bytes < kMappedFrom) return ::operator new(bytes);
+// A mapping of its own for each large table: a 2 MiB-aligned range (beyond any record's alignment) cut from a larger
+// anonymous mapping (mmap only promises 4 KiB alignment), so that the kernel can back it with whole huge pages, and
+// gets it back when the table is freed (a snapshot replaced after a write).
+void* AllocateTableMemory(size_t bytes, size_t alignment) {
+  if (bytes < kMappedFrom) return ::operator new(bytes, std::align_val_t{alignment});
   const size_t size = WholeHugePages(bytes);
   void* mapped = mmap(nullptr, size + kHugePageBytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (mapped == MAP_FAILED) throw std::bad_alloc();
@@ -37,9 +37,9 @@ void* AllocateTableMemory(size_t bytes) {
   return table;
 }
 
-void FreeTableMemory(void* memory, size_t bytes) {
+void FreeTableMemory(void* memory, size_t bytes, size_t alignment) {
   if (bytes < kMappedFrom) {
-    ::operator delete(memory);
+    ::operator delete(memory, std::align_val_t{alignment});
   } else {
     munmap(memory, WholeHugePages(bytes));
   }

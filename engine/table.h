@@ -20,11 +20,11 @@ inline constexpr size_t kHugeTableBytes = size_t{1} << 20;
 // The size of a huge page, and the alignment of those allocations.
 inline constexpr size_t kHugePageBytes = size_t{2} << 20;
 
-// Memory for `bytes` bytes (bytes > 0), aligned for any type and, from kHugeTableBytes on (outside
-// AddressSanitizer builds), to kHugePageBytes; throws std::bad_alloc when there is none. Release it with
-// FreeTableMemory and the same `bytes`.
-void* AllocateTableMemory(size_t bytes);
-void FreeTableMemory(void* memory, size_t bytes);
+// Memory for `bytes` bytes (bytes > 0) aligned to `alignment` (a power of two, at most kHugePageBytes) and, from
+// kHugeTableBytes on (outside AddressSanitizer builds), to kHugePageBytes; throws std::bad_alloc when there is none.
+// Release it with FreeTableMemory and the same `bytes` and `alignment`.
+void* AllocateTableMemory(size_t bytes, size_t alignment);
+void FreeTableMemory(void* memory, size_t bytes, size_t alignment);
 
 template <typename T>
 struct TableAllocator {
@@ -32,8 +32,9 @@ struct TableAllocator {
   TableAllocator() = default;
   template <typename U>
   TableAllocator(const TableAllocator<U>&) {}
-  T* allocate(size_t n) { return static_cast<T*>(AllocateTableMemory(n * sizeof(T))); }
-  void deallocate(T* p, size_t n) { FreeTableMemory(p, n * sizeof(T)); }
+  // The tables' records are often aligned to a cache line (alignas(64)), beyond what plain operator new promises.
+  T* allocate(size_t n) { return static_cast<T*>(AllocateTableMemory(n * sizeof(T), alignof(T))); }
+  void deallocate(T* p, size_t n) { FreeTableMemory(p, n * sizeof(T), alignof(T)); }
   template <typename U>
   bool operator==(const TableAllocator<U>&) const {
     return true;  // stateless: any instance frees what another allocated

@@ -558,6 +558,13 @@ TEST_CASE("tables keep their contents, large ones on whole aligned huge pages") 
   Table<uint16_t> small = {3, 1, 2};
   std::sort(small.begin(), small.end());
   CHECK(small == Table<uint16_t>{1, 2, 3});
+  struct alignas(64) Line {
+    uint64_t words[8];
+  };
+  for (size_t count : {1, 3, 100, 20'000}) {  // small tables and one of 1.3 MB: each aligned as its records must be
+    Table<Line> lines(count);
+    CHECK(reinterpret_cast<uintptr_t>(lines.data()) % alignof(Line) == 0);
+  }
 }
 
 TEST_CASE("dates") {
