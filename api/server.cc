@@ -25,6 +25,7 @@
 #include "api/http.h"
 #include "api/metrics.h"
 #include "api/problem.h"
+#include "rules/batch_json.h"
 
 namespace bantrack::api {
 
@@ -53,11 +54,6 @@ std::optional<std::string> Gzip(const std::string& text) {
   deflateEnd(&stream);
   if (result != Z_STREAM_END) return std::nullopt;
   return out;
-}
-
-Date UtcToday() {
-  const auto days = std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now());
-  return Date{static_cast<int32_t>(days.time_since_epoch().count())};
 }
 
 // "/v1/apps/{id}/restrictions" -> "/v1/apps/([^/]+)/restrictions"; {path} alone may span segments; a dot is a dot
@@ -131,7 +127,7 @@ struct Server::Impl {
     metrics.emplace(std::move(labels));
   }
 
-  Date Today() const { return options.today ? options.today() : UtcToday(); }
+  Date Today() const { return options.today ? options.today() : rules::UtcToday(); }
 
   double SnapshotAge(const Snapshot* current) {
     std::lock_guard lock(snapshot_clock_mutex);

@@ -1,9 +1,9 @@
 #include "bench/files.h"
 
-#include <chrono>
 #include <fstream>
 #include <sstream>
 
+#include "rules/batch_json.h"
 #include "rules/bundle.h"
 
 namespace bantrack::bench {
@@ -47,9 +47,7 @@ Result<std::vector<Question>> ReadQueries(const std::string& path) {
   Result<std::string> text = ReadFile(path);
   if (!text.ok()) return text.error();
   // Questions without as_of are asked as of today (UTC), as POST /v1/check would ask them.
-  const auto today = std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now());
-  Result<std::vector<Question>> questions =
-      ParseQueries(text.value(), Date{static_cast<int32_t>(today.time_since_epoch().count())});
+  Result<std::vector<Question>> questions = ParseQueries(text.value(), rules::UtcToday());
   if (!questions.ok()) return Error(questions.error().code(), path + ": " + questions.error().message());
   if (questions->empty()) return Error(ErrorCode::kInvalidData, path + ": no questions");
   return questions;

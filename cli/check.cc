@@ -163,7 +163,8 @@ int RunBatch(const GlobalOptions& options, const std::string& path) {
   auto catalog = OpenCatalog(options);
   if (!catalog.ok()) return Fail(catalog.error());
   rules::BatchCounts counts;
-  Result<std::string> answers = rules::AnswerBatch(*catalog.value()->snapshot(), text.str(), Today(), &counts);
+  Result<std::string> answers =
+      rules::AnswerBatch(*catalog.value()->snapshot(), text.str(), rules::UtcToday(), &counts);
   if (!answers.ok()) return Fail(Error(answers.error().code(), path + ": " + answers.error().message(), answers.error().details()));
   std::cout << answers.value();
   const bool flagged = counts.verdicts[static_cast<size_t>(Verdict::kBanned)] > 0 ||

@@ -32,8 +32,6 @@ struct GlobalOptions {
 // file does not exist yet. A seed that fails leaves no database file behind.
 Result<std::unique_ptr<db::Catalog>> OpenCatalog(const GlobalOptions& options);
 
-// Today's date in UTC.
-Date Today();
 // Parses an optional --as-of value (empty = today); kInvalidInput naming the flag otherwise.
 Result<Date> ParseAsOf(const std::string& text);
 

@@ -1,11 +1,11 @@
 #include <algorithm>
-#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <sstream>
 
 #include "cli/cli.h"
+#include "rules/batch_json.h"
 #include "rules/bundle.h"
 
 namespace bantrack::cli {
@@ -62,13 +62,8 @@ Result<std::unique_ptr<db::Catalog>> OpenCatalog(const GlobalOptions& options) {
   return catalog;
 }
 
-Date Today() {
-  const auto days = std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now());
-  return Date{static_cast<int32_t>(days.time_since_epoch().count())};
-}
-
 Result<Date> ParseAsOf(const std::string& text) {
-  if (text.empty()) return Today();
+  if (text.empty()) return rules::UtcToday();
   if (auto date = Date::Parse(text)) return *date;
   return Error(ErrorCode::kInvalidInput, "--as-of: \"" + text + "\" is not a date (expected YYYY-MM-DD)");
 }

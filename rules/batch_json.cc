@@ -2,12 +2,19 @@
 
 #include <algorithm>
 #include <array>
+#include <chrono>
 #include <functional>
 #include <vector>
 
 #include "rules/record_json.h"
 
 namespace bantrack::rules {
+
+Date UtcToday() {
+  const auto days = std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now());
+  return Date{static_cast<int32_t>(days.time_since_epoch().count())};
+}
+
 namespace {
 
 // Length of the valid UTF-8 sequence starting at text[i], or 0 when it is not valid (overlong, surrogate, ...).
