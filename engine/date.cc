@@ -64,9 +64,20 @@ std::string Date::ToString() const {
   int y;
   unsigned m, d;
   CivilFromDays(days, y, m, d);
-  char buffer[16];
-  std::snprintf(buffer, sizeof buffer, "%04d-%02u-%02u", y, m, d);
-  return buffer;
+  if (y < 0 || y > 9999) {  // not a year of four digits (nor a date Parse accepts): as snprintf writes it
+    char buffer[32];
+    std::snprintf(buffer, sizeof buffer, "%04d-%02u-%02u", y, m, d);
+    return buffer;
+  }
+  // Digit by digit: every answer writes dates, and snprintf's reading of its format cost more than the check.
+  std::string text = "0000-00-00";
+  auto put = [&](size_t end, unsigned value) {
+    for (size_t at = end; value > 0; value /= 10) text[--at] = static_cast<char>('0' + value % 10);
+  };
+  put(4, static_cast<unsigned>(y));
+  put(7, m);
+  put(10, d);
+  return text;
 }
 
 int Date::year() const {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <chrono>
+#include <cstring>
 #include <functional>
 #include <vector>
 
@@ -49,6 +50,23 @@ size_t Utf8Length(std::string_view text, size_t i) {
 // Printable ASCII other than the quote and the backslash: what a JSON string holds as it is.
 bool IsPlainJsonChar(unsigned char c) { return c >= 0x20 && c < 0x80 && c != '"' && c != '\\'; }
 
+// Whether all eight bytes at `p` are plain (IsPlainJsonChar), tested at once: answers are mostly ids, URLs and titles,
+// and a byte at a time was a twentieth of the server's time under GET /v1/check.
+bool EightPlainJsonChars(const char* p) {
+  constexpr uint64_t kOnes = 0x0101010101010101u, kHighs = 0x8080808080808080u;
+  uint64_t word;
+  std::memcpy(&word, p, sizeof word);
+  // Word-at-a-time byte tests: below(n) is not zero when some byte is less than n (exact when no byte is 0x80 or
+  // more, which word & kHighs tests), equal(c) when some byte is c. A borrow can mark bytes past the first found,
+  // never one when none is.
+  const auto below = [&](uint64_t n) { return (word - kOnes * n) & ~word & kHighs; };
+  const auto equal = [&](unsigned char c) {
+    const uint64_t x = word ^ (kOnes * c);
+    return (x - kOnes) & ~x & kHighs;
+  };
+  return ((word & kHighs) | below(0x20) | equal('"') | equal('\\')) == 0;
+}
+
 }  // namespace
 
 void AppendJsonString(std::string& out, std::string_view text) {
@@ -56,6 +74,10 @@ void AppendJsonString(std::string& out, std::string_view text) {
   // Copy runs of plain printable ASCII (every id, nearly every name) in one append; handle the rest byte by byte.
   size_t run = 0;
   for (size_t i = 0; i < text.size();) {
+    if (i + 8 <= text.size() && EightPlainJsonChars(text.data() + i)) {
+      i += 8;
+      continue;
+    }
     const unsigned char c = static_cast<unsigned char>(text[i]);
     if (IsPlainJsonChar(c)) {
       ++i;

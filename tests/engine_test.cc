@@ -580,6 +580,16 @@ TEST_CASE("dates") {
   CHECK(Date::Parse("2000-03-01")->ToString() == "2000-03-01");
   CHECK(D("2025-01-31") < D("2025-02-01"));
   CHECK(D("9999-12-31").ToString() == "9999-12-31");
+  CHECK(D("0001-01-01").ToString() == "0001-01-01");
+  CHECK(D("0987-11-09").ToString() == "0987-11-09");
+  // Every day of a span that crosses leap years and a century reads back as the date it was parsed from.
+  for (int32_t day = D("1899-12-25").days; day <= D("2101-01-05").days; ++day) {
+    const Date date{day};
+    REQUIRE(Date::Parse(date.ToString()) == date);
+  }
+  // Days outside the years Parse accepts are still written, as snprintf would.
+  CHECK(Date{D("9999-12-31").days + 1}.ToString() == "10000-01-01");
+  CHECK(Date{D("0001-01-01").days - 1}.ToString() == "0000-12-31");
 }
 
 }  // namespace

@@ -402,6 +402,18 @@ TEST_CASE("AppendJsonString escapes what JSON requires and repairs invalid UTF-8
   CHECK(quoted("\xe5\xb0") == "x\"\xEF\xBF\xBD\xEF\xBF\xBD\"");    // a truncated sequence too, byte by byte
   CHECK(quoted("\xed\xa0\x80") == "x\"\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\"");  // a UTF-16 surrogate is not UTF-8
   CHECK(nlohmann::json::parse(quoted("mixed \"q\" \x01 é").substr(1)) == "mixed \"q\" \x01 é");
+  // Plain text is skipped eight bytes at a time: what needs escaping is found at every offset within a word.
+  for (const std::string special : {"\"", "\\", "\x01", "\x1f", "\n", "\x7f", " ", "é", "\xff"}) {
+    for (size_t at = 0; at < 24; ++at) {
+      std::string text(24, 'a');
+      text.replace(at, 1, special);
+      CAPTURE(at);
+      CAPTURE(special);
+      // nlohmann writes what it is given as it is (no repair), so an invalid byte is compared with U+FFFD.
+      const std::string expected = special == "\xff" ? std::string(text).replace(at, 1, "\xEF\xBF\xBD") : text;
+      CHECK(quoted(text).substr(1) == nlohmann::json(expected).dump());
+    }
+  }
 }
 
 }  // namespace

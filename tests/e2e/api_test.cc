@@ -100,6 +100,20 @@ TEST_CASE("GET /v1/check answers byte for byte what `bantrack check --json` prin
   }
 }
 
+TEST_CASE("GET /v1/check reads tags as a comma-separated list, empty items skipped, echoed in the answer's device") {
+  Api api;
+  auto res = api.server->Client()->Get("/v1/check?app=deepseek&device=work&tags=,alpha,,beta-2,");
+  REQUIRE(res);
+  CHECK(res->status == 200);
+  CHECK(json::parse(res->body)["device"]["tags"] == json::array({"alpha", "beta-2"}));
+  res = api.server->Client()->Get("/v1/check?app=deepseek&device=work&tags=solo");
+  REQUIRE(res);
+  CHECK(json::parse(res->body)["device"]["tags"] == json::array({"solo"}));
+  res = api.server->Client()->Get("/v1/check?app=deepseek&device=work&tags=,");
+  REQUIRE(res);
+  CHECK_FALSE(json::parse(res->body)["device"].contains("tags"));
+}
+
 TEST_CASE("POST /v1/check: one device with many apps, or many queries; order kept; unknown apps are 'unknown'") {
   Api api;
   auto one_device = api.Send("POST", "/v1/check", R"({"device": {"kind": "government", "owner": "us-tx-dps"},
