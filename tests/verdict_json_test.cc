@@ -7,6 +7,7 @@
 #include <string>
 
 #include "rules/batch_json.h"
+#include "rules/json_writer.h"
 #include "rules/csv.h"
 #include "rules/verdict_json.h"
 
@@ -383,6 +384,30 @@ TEST_CASE("a batch item is written as nlohmann writes the same object") {
     }
   }
   CHECK(most_decisive >= 2);  // an item lists several rules
+}
+
+TEST_CASE("PrettyJson lays out as nlohmann's dump(2) does, nested past the indentation it writes in one piece") {
+  for (const int depth : {1, 2, 30, 31, 32, 40}) {
+    CAPTURE(depth);
+    std::string text;
+    PrettyJson out(text);
+    // depth objects, each {"k": [..., "a", "b"], "e": []}, the next inside the previous array.
+    for (int level = 0; level < depth; ++level) {
+      out.BeginObject();
+      out.Key("k");
+      out.BeginArray();
+    }
+    for (int level = 0; level < depth; ++level) {
+      out.String("a");
+      out.String("b");
+      out.EndArray();
+      out.Key("e");
+      out.BeginArray();
+      out.EndArray();
+      out.EndObject();
+    }
+    CHECK(nlohmann::ordered_json::parse(text).dump(2) == text);
+  }
 }
 
 TEST_CASE("AppendJsonString escapes what JSON requires and repairs invalid UTF-8") {
