@@ -7,8 +7,8 @@
 #include <string>
 
 #include "rules/batch_json.h"
-#include "rules/json_writer.h"
 #include "rules/csv.h"
+#include "rules/json_writer.h"
 #include "rules/verdict_json.h"
 
 namespace bantrack::rules {
