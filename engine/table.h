@@ -1,6 +1,6 @@
 // Table<T>: a std::vector for the compiled tables a check reads, whose large allocations sit on huge pages.
 //
-// A check reads a few cache lines at random from ~12 MB of tables (on the benchmark's large corpus). With 4 KiB
+// A check reads a few cache lines at random from ~14 MB of tables (on the benchmark's large corpus). With 4 KiB
 // pages nearly every one of those reads also misses the TLB, and the page walk adds to the cache miss: on the
 // benchmark machine a chain of dependent reads over 16 MB took 79 ns a read on 4 KiB pages and 44 ns on 2 MiB pages.
 // So allocations of kHugeTableBytes or more are made of whole 2 MiB pages, 2 MiB-aligned, and the system is asked to

@@ -35,6 +35,9 @@ struct BatchCounts {
   uint64_t unknown = 0;
 };
 
+// Today in UTC: the date of a question asked without as_of, as the server, the CLI and the benchmark ask it.
+Date UtcToday();
+
 // Answers a batch body (JSON text), either {"device": {...}, "apps": [...], "as_of"?} (one device, many apps) or
 // {"queries": [{"device": {...}, "app": "...", "as_of"?}, ...], "as_of"?}; a missing as_of is `default_as_of`.
 // Returns {"results":[<AppendBatchItem>...],"snapshot":"..."} followed by a newline. The body is read as a stream,
@@ -42,9 +45,6 @@ struct BatchCounts {
 // kInvalidInput at "$"; any other problem (an unknown or repeated field, a wrong type, an unknown entity, a bad
 // date) is kInvalidData located in the body ("queries[3].device.owner"), and reading stops there. Apps not in the
 // catalog are answered "unknown", not refused. At most 1,000,000 questions.
-// Today in UTC: the date of a question asked without as_of, as the server, the CLI and the benchmark ask it.
-Date UtcToday();
-
 Result<std::string> AnswerBatch(const Snapshot& snapshot, std::string_view body, Date default_as_of,
                                 BatchCounts* counts = nullptr);
 
