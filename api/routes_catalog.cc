@@ -231,7 +231,7 @@ Result<Reply> EntityRestrictions(Request& request) {
 
   struct Reach {
     Index rule;
-    std::vector<std::string> path;  // from the entity up to the issuer
+    std::vector<std::string_view> path;  // from the entity up to the issuer (into the snapshot)
   };
   std::array<std::vector<Reach>, kScopeCount> by_scope;
   nlohmann::ordered_json issued = nlohmann::ordered_json::array();

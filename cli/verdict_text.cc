@@ -8,9 +8,10 @@
 namespace bantrack::cli {
 namespace {
 
-std::string Joined(const std::vector<std::string>& parts, const char* separator) {
+template <typename Container>  // of std::string or std::string_view
+std::string Joined(const Container& parts, const char* separator) {
   std::string out;
-  for (const std::string& part : parts) {
+  for (std::string_view part : parts) {
     if (!out.empty()) out += separator;
     out += part;
   }

@@ -50,6 +50,25 @@ const uint32_t* LowerBound(const uint32_t* first, const uint32_t* last, uint32_t
 
 bool IsPending(RuleStatus status) { return status == RuleStatus::kUnderReview || status == RuleStatus::kAnnounced; }
 
+// Calls visit(vertex) for each vertex of the shortest path from `to` back down to `from`, both included, in the
+// closure `ups` of `from` (sorted by vertex, each with its predecessor on a shortest path up from `from`).
+template <typename Ups, typename Visit>
+void WalkUp(const Ups& ups, Index from, Index to, Visit visit) {
+  for (Index at = to;;) {
+    visit(at);
+    if (at == from) return;
+    at = std::lower_bound(ups.begin(), ups.end(), at, [](const auto& up, Index v) { return up.vertex < v; })->previous;
+  }
+}
+
+// Appends the ids (`id_of`) of the path from `from` up to `to` to `path`, `from` first.
+template <typename Ups, typename IdOf>
+void AppendPathUp(const Ups& ups, Index from, Index to, IdOf id_of, std::vector<std::string_view>& path) {
+  const size_t start = path.size();
+  WalkUp(ups, from, to, [&](Index at) { path.push_back(id_of(at)); });
+  std::reverse(path.begin() + static_cast<std::ptrdiff_t>(start), path.end());
+}
+
 }  // namespace
 
 std::optional<RuleStatus> Snapshot::StatusAt(Index rule, Date date) const {
@@ -402,64 +421,54 @@ std::span<const Snapshot::Up> Snapshot::PublisherUps(Index publisher) const {
   return {ups_.data() + r.begin, r.size()};
 }
 
-std::vector<std::string> Snapshot::PathUp(std::span<const Up> ups, Index from, Index to,
-                                          const std::function<const std::string&(Index)>& id_of) {
-  std::vector<std::string> path;
-  Index at = to;
-  while (true) {
-    path.push_back(id_of(at));
-    if (at == from) break;
-    auto it = std::lower_bound(ups.begin(), ups.end(), at, [](const Up& up, Index v) { return up.vertex < v; });
-    at = it->previous;
-  }
-  std::reverse(path.begin(), path.end());
+std::vector<std::string_view> Snapshot::DevicePath(const Match& match) const {
+  std::vector<std::string_view> path;
+  AppendPathUp(EntityUps(match.via, match.scope), match.via, heads_[match.rule].issuer,
+               [&](Index e) -> std::string_view { return model_.entities[e].id; }, path);
   return path;
 }
 
-std::vector<std::string> Snapshot::DevicePath(const Match& match) const {
-  return PathUp(EntityUps(match.via, match.scope), match.via, heads_[match.rule].issuer,
-                [&](Index e) -> const std::string& { return model_.entities[e].id; });
-}
-
-std::vector<std::string> Snapshot::AppPath(Index app_index, const Match& match) const {
+std::vector<std::string_view> Snapshot::AppPath(Index app_index, const Match& match) const {
   const CompiledRule& rule = rules_[match.rule];
   const CompiledApp& app = apps_[app_index];
   const std::span<const Up> owners = PublisherUps(app.publisher);
-  auto publisher_id = [&](Index p) -> const std::string& { return model_.publishers[p].id; };
+  auto publisher_id = [&](Index p) -> std::string_view { return model_.publishers[p].id; };
   auto pool = [&](Range r) { return std::span<const uint32_t>(pool_.data() + r.begin, r.size()); };
 
-  std::vector<std::string> path = {model_.apps[app_index].id};
+  std::vector<std::string_view> path = {model_.apps[app_index].id};
   if (Contains(pool(rule.apps), app_index)) return path;
 
-  // The nearest publisher (fewest ownership steps, then lowest index) among those `accept` takes.
-  auto nearest_publisher = [&](auto accept) -> std::vector<std::string> {
-    std::vector<std::string> best;
-    for (const Up& up : owners) {
+  // The nearest publisher (fewest ownership steps, then lowest index) among those `accept` takes, or kNoIndex.
+  auto nearest_publisher = [&](auto accept) {
+    Index nearest = kNoIndex;
+    size_t fewest = SIZE_MAX;
+    for (const Up& up : owners) {  // by index
       if (!accept(up.vertex)) continue;
-      std::vector<std::string> chain = PathUp(owners, app.publisher, up.vertex, publisher_id);
-      if (best.empty() || chain.size() < best.size()) best = std::move(chain);
+      size_t steps = 0;
+      WalkUp(owners, app.publisher, up.vertex, [&](Index) { ++steps; });
+      if (steps < fewest) {
+        nearest = up.vertex;
+        fewest = steps;
+      }
     }
-    return best;
+    return nearest;
   };
-  std::vector<std::string> named = nearest_publisher([&](Index p) { return Contains(pool(rule.publishers), p); });
-  if (!named.empty()) {
-    path.insert(path.end(), named.begin(), named.end());
+  const Index named = nearest_publisher([&](Index p) { return Contains(pool(rule.publishers), p); });
+  if (named != kNoIndex) {
+    AppendPathUp(owners, app.publisher, named, publisher_id, path);
     return path;
   }
   for (uint32_t category : pool(rule.categories)) {
     if (Contains(pool(app.category_symbols), category)) {
-      path.push_back("category:" + symbol_names_[category]);
+      path.push_back(symbol_labels_[category]);
       break;
     }
   }
   if (rule.origins.size() > 0) {
-    // The countries of every app's publishers were interned at compile time.
-    auto named_origin = [&](Index p) { return Contains(pool(rule.origins), *Symbol('o', model_.publishers[p].country)); };
-    std::vector<std::string> chain = nearest_publisher(named_origin);
-    if (!chain.empty()) {
-      const std::string& country = model_.publishers[*FindPublisher(chain.back())].country;
-      path.insert(path.end(), chain.begin(), chain.end());
-      path.push_back("origin:" + country);
+    const Index from = nearest_publisher([&](Index p) { return Contains(pool(rule.origins), publisher_origins_[p]); });
+    if (from != kNoIndex) {
+      AppendPathUp(owners, app.publisher, from, publisher_id, path);
+      path.push_back(symbol_labels_[publisher_origins_[from]]);
     }
   }
   return path;

@@ -35,7 +35,12 @@ uint32_t Snapshot::Intern(char kind, std::string_view name) {
   key += kind;
   key += name;
   auto [it, inserted] = symbol_ids_.emplace(std::move(key), static_cast<uint32_t>(symbol_names_.size()));
-  if (inserted) symbol_names_.emplace_back(name);
+  if (inserted) {
+    symbol_names_.emplace_back(name);
+    symbol_labels_.push_back(kind == 'c' ? "category:" + std::string(name)
+                             : kind == 'o' ? "origin:" + std::string(name)
+                                           : std::string());
+  }
   return it->second;
 }
 
@@ -144,6 +149,8 @@ void Snapshot::Compile() {
     rule.timeline.end = static_cast<uint32_t>(timeline_.size());
   }
 
+  publisher_origins_.resize(publisher_count);
+  for (Index p = 0; p < publisher_count; ++p) publisher_origins_[p] = Intern('o', m.publishers[p].country);
   apps_.resize(m.apps.size());
   for (Index a = 0; a < m.apps.size(); ++a) {
     CompiledApp& app = apps_[a];
@@ -153,7 +160,7 @@ void Snapshot::Compile() {
       app.first_publishers[i] = up_vertices_[app.publishers.begin + i];
     }
     scratch.clear();
-    for (Index p : PublisherAncestors(app.publisher)) scratch.push_back(Intern('o', m.publishers[p].country));
+    for (Index p : PublisherAncestors(app.publisher)) scratch.push_back(publisher_origins_[p]);
     app.origin_symbols = AddToPool(scratch);
     scratch.clear();
     for (const std::string& category : m.apps[a].categories) scratch.push_back(Intern('c', category));

@@ -18,7 +18,6 @@
 
 #include <array>
 #include <bit>
-#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -77,9 +76,10 @@ class Snapshot {
 
   // The explanation of one match of `query`: device_path runs from the device's owner, network or location up to
   // the rule's issuer; app_path from the app to what the rule named (a publisher above it, or
-  // "category:<slug>" / "origin:<country>" for category and origin selectors).
-  std::vector<std::string> DevicePath(const Match& match) const;
-  std::vector<std::string> AppPath(Index app, const Match& match) const;
+  // "category:<slug>" / "origin:<country>" for category and origin selectors). The views are into the snapshot:
+  // valid as long as it is.
+  std::vector<std::string_view> DevicePath(const Match& match) const;
+  std::vector<std::string_view> AppPath(Index app, const Match& match) const;
 
   // Status of a rule on a date; nullopt before its first timeline entry (the rule does not exist yet).
   std::optional<RuleStatus> StatusAt(Index rule, Date date) const;
@@ -232,8 +232,6 @@ class Snapshot {
   bool HasAuthorityOver(Index authority, Index entity) const;
   std::span<const Up> EntityUps(Index entity, Scope scope) const;
   std::span<const Up> PublisherUps(Index publisher) const;
-  static std::vector<std::string> PathUp(std::span<const Up> ups, Index from, Index to,
-                                         const std::function<const std::string&(Index)>& id_of);
 
   Model model_;
   std::string version_;
@@ -256,11 +254,13 @@ class Snapshot {
   // Categories ('c'), countries ('o') and tags ('t') share one symbol table, keyed by kind + name.
   std::unordered_map<std::string, uint32_t> symbol_ids_;
   std::vector<std::string> symbol_names_;  // without the kind
+  std::vector<std::string> symbol_labels_;  // as an app path shows them: "category:<name>", "origin:<name>" (tags: "")
   Table<uint32_t> pool_;
 
   // Closures: org_[e], territory_[e] and publisher_up_[p] index into ups_ (sorted by vertex), with a parallel
   // index-only copy in up_vertices_ for spans of plain indices.
   Table<Range> org_, territory_, publisher_up_;
+  std::vector<uint32_t> publisher_origins_;  // by publisher: the symbol of its country
   std::vector<Up> ups_;
   Table<Index> up_vertices_;
 

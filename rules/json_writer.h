@@ -32,9 +32,11 @@ class PrettyJson {
     NextElement();
     AppendJsonString(out_, value);
   }
-  void Strings(const std::vector<std::string>& values) {
+  // An array of strings: any container of std::string or std::string_view.
+  template <typename Container>
+  void Strings(const Container& values) {
     BeginArray();
-    for (const std::string& value : values) String(value);
+    for (std::string_view value : values) String(value);
     EndArray();
   }
 

@@ -264,22 +264,22 @@ TEST_CASE("explanation paths") {
   Decision navy = Ask(*snapshot, "tiktok", DeviceSpec{kG, "us-navy", "", "", {}}, "2025-02-01");
   Match federal = find(navy, "us-bytedance");
   CHECK(federal.scope == Scope::kGovernmentDevices);
-  CHECK(snapshot->DevicePath(federal) == std::vector<std::string>{"us-navy", "us-dod", "us"});
-  CHECK(snapshot->AppPath(tiktok, federal) == std::vector<std::string>{"tiktok", "tiktok-us", "tiktok-pte", "bytedance"});
+  CHECK(snapshot->DevicePath(federal) == std::vector<std::string_view>{"us-navy", "us-dod", "us"});
+  CHECK(snapshot->AppPath(tiktok, federal) == std::vector<std::string_view>{"tiktok", "tiktok-us", "tiktok-pte", "bytedance"});
   Match video = find(navy, "navy-cn-video");
-  CHECK(snapshot->DevicePath(video) == std::vector<std::string>{"us-navy"});
+  CHECK(snapshot->DevicePath(video) == std::vector<std::string_view>{"us-navy"});
   CHECK(snapshot->AppPath(tiktok, video) ==
-        std::vector<std::string>{"tiktok", "category:video", "tiktok-us", "tiktok-pte", "bytedance", "origin:cn"});
+        std::vector<std::string_view>{"tiktok", "category:video", "tiktok-us", "tiktok-pte", "bytedance", "origin:cn"});
 
   const Index deepseek = *snapshot->FindApp("deepseek");
   Decision austin = Ask(*snapshot, "deepseek", DeviceSpec{kP, "", "us-tx-austin", "", {}}, "2025-03-01");
   Match review = find(austin, "us-cn-ai");
   CHECK(review.scope == Scope::kPublic);
-  CHECK(snapshot->DevicePath(review) == std::vector<std::string>{"us-tx-austin", "us-tx", "us"});
+  CHECK(snapshot->DevicePath(review) == std::vector<std::string_view>{"us-tx-austin", "us-tx", "us"});
   CHECK(snapshot->AppPath(deepseek, review) ==
-        std::vector<std::string>{"deepseek", "category:ai-assistant", "deepseek-co", "origin:cn"});
+        std::vector<std::string_view>{"deepseek", "category:ai-assistant", "deepseek-co", "origin:cn"});
   Decision tx = Ask(*snapshot, "deepseek", DeviceSpec{kG, "us-tx-dps", "", "", {}}, "2025-02-01");
-  CHECK(snapshot->AppPath(deepseek, find(tx, "tx-deepseek")) == std::vector<std::string>{"deepseek"});
+  CHECK(snapshot->AppPath(deepseek, find(tx, "tx-deepseek")) == std::vector<std::string_view>{"deepseek"});
 
   Decision lifted = Ask(*snapshot, "capcut", DeviceSpec{kG, "it-gov", "", "", {"law-enforcement"}}, "2024-07-01");
   CHECK(snapshot->model().rules[find(lifted, "it-video").lifted_by].id == "it-le-exempt");
@@ -298,7 +298,7 @@ TEST_CASE("a rule covering a device through two scopes is listed once, through t
   Decision on_network_only = Ask(*snapshot, "deepseek", DeviceSpec{kP, "", "", "us-tx-dps", {}}, "2025-02-01");
   REQUIRE(on_network_only.matches.size() == 1);
   CHECK(on_network_only.matches[0].scope == Scope::kGovernmentNetworks);
-  CHECK(snapshot->DevicePath(on_network_only.matches[0]) == std::vector<std::string>{"us-tx-dps", "us-tx"});
+  CHECK(snapshot->DevicePath(on_network_only.matches[0]) == std::vector<std::string_view>{"us-tx-dps", "us-tx"});
 }
 
 TEST_CASE("a prepared device answers every app on every date as single checks do") {
