@@ -5,8 +5,10 @@
 #include <string>
 #include <tuple>
 #include <type_traits>
-#include <unordered_map>
-#include <unordered_set>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <vector>
 
 #include "engine/graph.h"
 
@@ -145,24 +147,87 @@ const std::string& Label(const Publisher& p) { return p.name; }
 const std::string& Label(const App& a) { return a.name; }
 const std::string& Label(const Rule& r) { return r.title; }
 
+// Strings, each with the index of a record, for the lookups of a validation: an open-addressing table sized once,
+// which reads a key only when its hash's fingerprint matches. std::unordered_map<std::string_view, size_t>, with a
+// node allocated per key and a bucket, then a node, then the key read per lookup, was ~40 % of validating *large*
+// (the benchmark's corpus), and validation about half of compiling it. The map views its keys: what they view must
+// outlive it.
+class ViewMap {
+ public:
+  // A map for at most `capacity` keys.
+  explicit ViewMap(size_t capacity = 0) {
+    size_t size = 16;
+    while (size < capacity * 2) size *= 2;  // at most half full: probe sequences stay short
+    slots_.resize(size);
+    mask_ = size - 1;
+  }
+
+  // Maps `key` to `index` unless it is mapped already; returns what it maps to now (the earlier index, if it was).
+  uint32_t Insert(std::string_view key, uint32_t index) {
+    const uint64_t hash = std::hash<std::string_view>{}(key);
+    Slot& slot = SlotOf(key, hash);
+    if (slot.index == kEmpty) slot = {key, Fingerprint(hash), index};
+    return slot.index;
+  }
+  std::optional<uint32_t> Find(std::string_view key) const {
+    const Slot& slot = const_cast<ViewMap*>(this)->SlotOf(key, std::hash<std::string_view>{}(key));
+    if (slot.index == kEmpty) return std::nullopt;
+    return slot.index;
+  }
+  bool Contains(std::string_view key) const { return Find(key).has_value(); }
+
+ private:
+  static constexpr uint32_t kEmpty = UINT32_MAX;
+  struct Slot {
+    std::string_view key;
+    uint32_t fingerprint = 0;  // the hash's high half
+    uint32_t index = kEmpty;   // kEmpty: a free slot
+  };
+  static uint32_t Fingerprint(uint64_t hash) { return static_cast<uint32_t>(hash >> 32); }
+  // The key's slot, or the free slot where it would go.
+  Slot& SlotOf(std::string_view key, uint64_t hash) {
+    const uint32_t fingerprint = Fingerprint(hash);
+    for (size_t at = hash & mask_;; at = (at + 1) & mask_) {
+      Slot& slot = slots_[at];
+      if (slot.index == kEmpty || (slot.fingerprint == fingerprint && slot.key == key)) return slot;
+    }
+  }
+
+  std::vector<Slot> slots_;
+  size_t mask_ = 0;
+};
+
+template <typename Record>
+ViewMap IdsOf(const std::vector<Record>& records) {
+  ViewMap ids(records.size());
+  for (size_t i = 0; i < records.size(); ++i) ids.Insert(records[i].id, static_cast<uint32_t>(i));
+  return ids;
+}
+
+// How many store identifiers of each platform the apps list, repeats included.
+std::array<size_t, kPlatformCount> StoreIdentifierCounts(const std::vector<App>& apps) {
+  std::array<size_t, kPlatformCount> counts{};
+  for (const App& app : apps) {
+    for (int p = 0; p < kPlatformCount; ++p) counts[p] += app.identifiers[p].size();
+  }
+  return counts;
+}
+
 // Collects violations; `at` names the record being checked.
 class Checker {
  public:
-  explicit Checker(const Model& model) : model_(model) {
-    entity_ids_.reserve(model.entities.size());
-    publisher_ids_.reserve(model.publishers.size());
-    app_ids_.reserve(model.apps.size());
-    for (auto& ids : store_ids_) ids.reserve(model.apps.size());
-    for (size_t i = 0; i < model.entities.size(); ++i) entity_ids_.emplace(model.entities[i].id, i);
-    for (size_t i = 0; i < model.publishers.size(); ++i) publisher_ids_.emplace(model.publishers[i].id, i);
-    for (size_t i = 0; i < model.apps.size(); ++i) app_ids_.emplace(model.apps[i].id, i);
+  explicit Checker(const Model& model)
+      : model_(model), entity_ids_(IdsOf(model.entities)), publisher_ids_(IdsOf(model.publishers)),
+        app_ids_(IdsOf(model.apps)) {
+    const std::array<size_t, kPlatformCount> counts = StoreIdentifierCounts(model.apps);
+    for (int p = 0; p < kPlatformCount; ++p) store_ids_[p] = ViewMap(counts[p]);
   }
 
   std::vector<Violation> Run() {
-    CheckIds(RecordType::kEntity, model_.entities);
-    CheckIds(RecordType::kPublisher, model_.publishers);
-    CheckIds(RecordType::kApp, model_.apps);
-    CheckIds(RecordType::kRule, model_.rules);
+    CheckIds(RecordType::kEntity, model_.entities, entity_ids_);
+    CheckIds(RecordType::kPublisher, model_.publishers, publisher_ids_);
+    CheckIds(RecordType::kApp, model_.apps, app_ids_);
+    CheckIds(RecordType::kRule, model_.rules, IdsOf(model_.rules));
     for (size_t i = 0; i < model_.entities.size(); ++i) CheckEntity(i);
     for (size_t i = 0; i < model_.publishers.size(); ++i) CheckPublisher(i);
     for (size_t i = 0; i < model_.apps.size(); ++i) CheckApp(i);
@@ -179,9 +244,9 @@ class Checker {
     out_.push_back({type, index, std::move(field), std::move(message)});
   }
 
+  // `ids` maps each id to the first record that has it (IdsOf).
   template <typename Record>
-  void CheckIds(RecordType type, const std::vector<Record>& records) {
-    std::unordered_map<std::string_view, size_t> first;
+  void CheckIds(RecordType type, const std::vector<Record>& records, const ViewMap& ids) {
     for (size_t i = 0; i < records.size(); ++i) {
       const std::string& id = records[i].id;
       if (Label(records[i]).empty()) Add(type, i, std::is_same_v<Record, Rule> ? "title" : "name", "must not be empty");
@@ -191,7 +256,7 @@ class Checker {
       }
       // The first holder is not named by index: in a merged model (an import into stored data) the index would
       // not be the caller's.
-      if (!first.emplace(id, i).second) Add(type, i, "id", "duplicate id \"" + id + "\"");
+      if (*ids.Find(id) != i) Add(type, i, "id", "duplicate id \"" + id + "\"");
     }
   }
 
@@ -202,12 +267,11 @@ class Checker {
   void CheckList(RecordType type, size_t index, std::string_view field, const std::vector<std::string>& list,
                  Check check) {
     constexpr size_t kShortList = 16;
-    std::unordered_set<std::string_view> seen;
-    if (list.size() > kShortList) seen.reserve(list.size());
+    std::optional<ViewMap> seen;
+    if (list.size() > kShortList) seen.emplace(list.size());
     for (size_t k = 0; k < list.size(); ++k) {
-      const bool repeated = list.size() > kShortList
-                                ? !seen.insert(list[k]).second
-                                : std::find(list.begin(), list.begin() + k, list[k]) != list.begin() + k;
+      const bool repeated = seen ? seen->Insert(list[k], static_cast<uint32_t>(k)) != k
+                                 : std::find(list.begin(), list.begin() + k, list[k]) != list.begin() + k;
       std::string problem = repeated ? "\"" + list[k] + "\" is listed twice" : check(list[k]);
       if (!problem.empty()) Add(type, index, ElementPath(field, k), std::move(problem));
     }
@@ -221,9 +285,8 @@ class Checker {
     return IsSlug(value) ? "" : "\"" + value + "\" is not a valid " + std::string(what) + " (a slug)";
   }
 
-  static std::string Reference(const std::unordered_map<std::string_view, size_t>& ids, const std::string& value,
-                               std::string_view what) {
-    return ids.count(value) ? "" : "unknown " + std::string(what) + " \"" + value + "\"";
+  static std::string Reference(const ViewMap& ids, const std::string& value, std::string_view what) {
+    return ids.Contains(value) ? "" : "unknown " + std::string(what) + " \"" + value + "\"";
   }
 
   void CheckEntity(size_t i) {
@@ -249,7 +312,7 @@ class Checker {
 
   void CheckApp(size_t i) {
     const App& a = model_.apps[i];
-    if (!publisher_ids_.count(a.publisher)) {
+    if (!publisher_ids_.Contains(a.publisher)) {
       Add(RecordType::kApp, i, "publisher", "unknown publisher \"" + a.publisher + "\"");
     }
     CheckList(RecordType::kApp, i, "categories", a.categories,
@@ -262,10 +325,8 @@ class Checker {
         if (!IsStoreIdentifier(platform, identifier)) {
           return "\"" + identifier + "\" is not a valid " + std::string(Name(platform)) + " identifier";
         }
-        auto [it, inserted] = store_ids_[p].emplace(identifier, i);
-        if (!inserted && it->second != i) {
-          return "\"" + identifier + "\" already identifies app \"" + model_.apps[it->second].id + "\"";
-        }
+        const uint32_t holder = store_ids_[p].Insert(identifier, static_cast<uint32_t>(i));
+        if (holder != i) return "\"" + identifier + "\" already identifies app \"" + model_.apps[holder].id + "\"";
         return "";
       });
     }
@@ -281,7 +342,7 @@ class Checker {
   void CheckRule(size_t i) {
     const Rule& r = model_.rules[i];
     constexpr RecordType kType = RecordType::kRule;
-    if (!entity_ids_.count(r.issuer)) Add(kType, i, "issuer", "unknown entity \"" + r.issuer + "\"");
+    if (!entity_ids_.Contains(r.issuer)) Add(kType, i, "issuer", "unknown entity \"" + r.issuer + "\"");
     if (r.scope.empty()) Add(kType, i, "scope", "must name at least one scope");
     for (size_t k = 0; k < r.scope.size(); ++k) {
       for (size_t j = 0; j < k; ++j) {
@@ -327,14 +388,14 @@ class Checker {
   };
 
   template <typename Record>
-  void AddEdges(const std::vector<Record>& records, const std::unordered_map<std::string_view, size_t>& ids,
+  void AddEdges(const std::vector<Record>& records, const ViewMap& ids,
                 std::vector<std::vector<Edge>>& edges, std::string_view list_name,
                 const std::vector<std::string> Record::*list) {
     for (size_t i = 0; i < records.size(); ++i) {
       const std::vector<std::string>& parents = records[i].*list;
       for (size_t k = 0; k < parents.size(); ++k) {
-        if (auto it = ids.find(parents[k]); it != ids.end() && it->second != i) {
-          edges[i].push_back({static_cast<uint32_t>(it->second), list_name, static_cast<uint32_t>(k)});
+        if (const std::optional<uint32_t> parent = ids.Find(parents[k]); parent && *parent != i) {
+          edges[i].push_back({*parent, list_name, static_cast<uint32_t>(k)});
         }
       }
     }
@@ -374,8 +435,8 @@ class Checker {
   }
 
   const Model& model_;
-  std::unordered_map<std::string_view, size_t> entity_ids_, publisher_ids_, app_ids_;
-  std::unordered_map<std::string_view, size_t> store_ids_[kPlatformCount];  // identifier -> app index
+  const ViewMap entity_ids_, publisher_ids_, app_ids_;
+  ViewMap store_ids_[kPlatformCount];  // identifier -> the first app listing it
   std::vector<Violation> out_;
 };
 

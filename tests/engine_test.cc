@@ -542,6 +542,34 @@ TEST_CASE("validation reports every problem with its place") {
   CHECK(built.error().details().size() == expected.size());
 }
 
+TEST_CASE("validation finds repeated ids and repeats in long lists, naming the first holder") {
+  Model m = World();
+  m.entities.push_back(m.entities[1]);     // us-dod again
+  m.apps.push_back(m.apps[2]);             // deepseek again, with its store identifiers
+  m.rules.push_back(m.rules[2]);           // the third rule again
+  for (int i = 0; i < 20; ++i) m.rules[0].device_tags.push_back("tag-" + std::to_string(i % 18));  // longer than 16
+  m.publishers[1].owned_by = {"nobody"};
+  std::vector<std::string> messages;
+  for (const Violation& v : Validate(m)) messages.push_back(ModelPath(v) + ": " + v.message);
+  const std::string& app = m.apps[2].id;
+  const std::vector<std::string> expected = {
+      "entities[10].id: duplicate id \"us-dod\"",
+      "publishers[1].owned_by[0]: unknown publisher \"nobody\"",
+      "apps[" + std::to_string(m.apps.size() - 1) + "].id: duplicate id \"" + app + "\"",
+      "rules[" + std::to_string(m.rules.size() - 1) + "].id: duplicate id \"" + m.rules[2].id + "\"",
+      "rules[0].device_tags[18]: \"tag-0\" is listed twice",
+      "rules[0].device_tags[19]: \"tag-1\" is listed twice",
+  };
+  // The repeated app's store identifiers are its own already: reported once each, naming the first app.
+  for (const char* identifier : {"com.deepseek.chat", "deepseek.com"}) {
+    const std::string taken = "\"" + std::string(identifier) + "\" already identifies app \"deepseek\"";
+    CHECK(std::count_if(messages.begin(), messages.end(), [&](const std::string& s) { return s.ends_with(taken); }) == 1);
+  }
+  for (const std::string& message : expected) {
+    CHECK_MESSAGE(std::find(messages.begin(), messages.end(), message) != messages.end(), message);
+  }
+}
+
 TEST_CASE("tables keep their contents, large ones on whole aligned huge pages") {
   Table<uint64_t> large;
   for (uint64_t i = 0; i < 1'000'000; ++i) large.push_back(i * 7);  // 8 MB, moved through several allocations
