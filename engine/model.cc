@@ -150,8 +150,9 @@ const std::string& Label(const Rule& r) { return r.title; }
 // Strings, each with the index of a record, for the lookups of a validation: an open-addressing table sized once,
 // which reads a key only when its hash's fingerprint matches. std::unordered_map<std::string_view, size_t>, with a
 // node allocated per key and a bucket, then a node, then the key read per lookup, was ~40 % of validating *large*
-// (the benchmark's corpus), and validation about half of compiling it. The map views its keys: what they view must
-// outlive it.
+// (the benchmark's corpus), and validation about half of compiling it. Unlike IdIndex (engine/id_index.h), which
+// indexes the distinct ids of one record list once, it takes keys one by one from anywhere (list elements, store
+// identifiers), telling a repeat from a new key. The map views its keys: what they view must outlive it.
 class ViewMap {
  public:
   // A map for at most `capacity` keys.
