@@ -276,9 +276,8 @@ std::optional<Index> Snapshot::FindApp(std::string_view id) const { return app_i
 std::optional<Index> Snapshot::FindRule(std::string_view id) const { return rule_ids_.Find(id); }
 
 std::optional<Index> Snapshot::ResolveApp(std::string_view text) const {
-  if (auto app = FindApp(text)) return app;
   const size_t colon = text.find(':');
-  if (colon == std::string_view::npos) return std::nullopt;
+  if (colon == std::string_view::npos) return FindApp(text);  // app ids are slugs: a text with ':' is none
   const std::optional<Platform> platform = ParsePlatform(text.substr(0, colon));
   if (!platform) return std::nullopt;
   const int p = static_cast<int>(*platform);
