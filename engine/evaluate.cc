@@ -1,6 +1,7 @@
 // Evaluation (DESIGN.md §3) and explanation paths, reading only the tables compiled by snapshot.cc.
 #include <algorithm>
 #include <bit>
+#include <cstdint>
 
 #include "engine/snapshot.h"
 

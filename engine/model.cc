@@ -2,12 +2,12 @@
 
 #include <algorithm>
 #include <array>
-#include <string>
-#include <tuple>
-#include <type_traits>
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <string>
+#include <tuple>
+#include <type_traits>
 #include <vector>
 
 #include "engine/graph.h"
@@ -166,12 +166,12 @@ class ViewMap {
   // Maps `key` to `index` unless it is mapped already; returns what it maps to now (the earlier index, if it was).
   uint32_t Insert(std::string_view key, uint32_t index) {
     const uint64_t hash = std::hash<std::string_view>{}(key);
-    Slot& slot = SlotOf(key, hash);
+    Slot& slot = slots_[SlotAt(key, hash)];
     if (slot.index == kEmpty) slot = {key, Fingerprint(hash), index};
     return slot.index;
   }
   std::optional<uint32_t> Find(std::string_view key) const {
-    const Slot& slot = const_cast<ViewMap*>(this)->SlotOf(key, std::hash<std::string_view>{}(key));
+    const Slot& slot = slots_[SlotAt(key, std::hash<std::string_view>{}(key))];
     if (slot.index == kEmpty) return std::nullopt;
     return slot.index;
   }
@@ -185,12 +185,12 @@ class ViewMap {
     uint32_t index = kEmpty;   // kEmpty: a free slot
   };
   static uint32_t Fingerprint(uint64_t hash) { return static_cast<uint32_t>(hash >> 32); }
-  // The key's slot, or the free slot where it would go.
-  Slot& SlotOf(std::string_view key, uint64_t hash) {
+  // Where the key's slot is, or the free slot where it would go.
+  size_t SlotAt(std::string_view key, uint64_t hash) const {
     const uint32_t fingerprint = Fingerprint(hash);
     for (size_t at = hash & mask_;; at = (at + 1) & mask_) {
-      Slot& slot = slots_[at];
-      if (slot.index == kEmpty || (slot.fingerprint == fingerprint && slot.key == key)) return slot;
+      const Slot& slot = slots_[at];
+      if (slot.index == kEmpty || (slot.fingerprint == fingerprint && slot.key == key)) return at;
     }
   }
 
