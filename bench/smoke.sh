@@ -43,6 +43,7 @@ awk -F= '
     need("import_peak_rss_bytes", 0, 2e9); need("server_peak_rss_bytes", 0, 2e9)
     need("check_p50_ns", 0, 1e6); need("check_p99_ns", value["check_p50_ns"] - 1, 1e8)
     need("check_p999_ns", value["check_p99_ns"] - 1, 1e9); need("explain_p50_ns", 0, 1e8)
+    need("check_repeated_p50_ns", 0, 1e6); need("check_repeated_p99_ns", value["check_repeated_p50_ns"] - 1, 1e8)
     need("answer_median_bytes", 100, 1e6); need("candidates_mean", 0, 500)
     need("batch_1_per_s", 1000, 1e10); need("batch_all_per_s", 1000, 1e10)
     need("sweep_1_per_s", 1000, 1e10); need("sweep_all_per_s", 1000, 1e10)

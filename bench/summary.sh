@@ -24,6 +24,7 @@ rules a check considers (mean)|candidates_mean|count|||bench
 single check p50|check_p50_ns|ns|large:<=:300|<= 300 ns (large)|bench
 single check p99|check_p99_ns|ns|large:<=:2000|<= 2 us (large)|bench
 single check p99.9|check_p999_ns|ns|||bench
+single check p50, asked again|check_repeated_p50_ns|ns|||bench
 explanation (VerdictJson) p50|explain_p50_ns|ns|||bench
 batch of random pairs, 1 thread|batch_1_per_s|per_s|||bench
 batch of random pairs, all cores|batch_all_per_s|per_s|large:>=:10e6|>= 10 M/s (large)|bench
