@@ -248,11 +248,14 @@ std::vector<uint32_t> CandidateCounts(const Snapshot& snapshot, const std::vecto
   return counts;
 }
 
-// Times `samples` single checks one by one, cycling through the known questions. With `asked_just_before`, each
-// question is asked once untimed and then timed, its data in cache: the engine's own cost, without the memory
-// latency that dominates the first figure (docs/PERFORMANCE.md, "Where the time goes", 1).
+// Which question a timed single check asks: the next one of the cycle through the known questions, or one asked
+// just before, untimed, so that its data is in cache — the engine's own cost, without the memory latency that
+// dominates the first figure (docs/PERFORMANCE.md, "Where the time goes", 1).
+enum class Asked { kInTurn, kJustBefore };
+
+// Times `samples` single checks one by one, cycling through the known questions.
 Percentiles SingleCheckLatency(const Snapshot& snapshot, const std::vector<const Query*>& queries, size_t samples,
-                               bool asked_just_before, uint64_t& checksum) {
+                               Asked asked, uint64_t& checksum) {
   Decision decision;
   for (const Query* q : queries) {  // warm: caches, branch predictors, the decision's capacity
     snapshot.Evaluate(*q, decision);
@@ -261,7 +264,7 @@ Percentiles SingleCheckLatency(const Snapshot& snapshot, const std::vector<const
   std::vector<uint32_t> nanoseconds(samples);
   for (size_t i = 0; i < samples; ++i) {
     const Query& q = *queries[i % queries.size()];
-    if (asked_just_before) snapshot.Evaluate(q, decision);
+    if (asked == Asked::kJustBefore) snapshot.Evaluate(q, decision);
     const Clock::time_point start = Clock::now();
     snapshot.Evaluate(q, decision);
     const Clock::time_point end = Clock::now();
@@ -570,7 +573,7 @@ Status Run(const Options& options, const std::string& command_line) {
   std::vector<const Query*> queries;
   for (const Resolved& r : known) queries.push_back(&*r.query);
   const double overhead_ns = TimerOverheadNs();
-  const Percentiles check = SingleCheckLatency(*snapshot, queries, options.samples, false, checksum);
+  const Percentiles check = SingleCheckLatency(*snapshot, queries, options.samples, Asked::kInTurn, checksum);
   figures.Set("timer_overhead_ns", overhead_ns);
   figures.Set("check_p50_ns", check.p50);
   figures.Set("check_p99_ns", check.p99);
@@ -582,7 +585,7 @@ Status Run(const Options& options, const std::string& command_line) {
             FormatSeconds(check.p999 * 1e-9) + ", max " + FormatSeconds(check.max * 1e-9) + ", mean " +
             FormatSeconds(check.mean * 1e-9));
   Print("  (each includes reading the clock twice)", FormatSeconds(overhead_ns * 1e-9));
-  const Percentiles repeated = SingleCheckLatency(*snapshot, queries, options.samples, true, checksum);
+  const Percentiles repeated = SingleCheckLatency(*snapshot, queries, options.samples, Asked::kJustBefore, checksum);
   figures.Set("check_repeated_p50_ns", repeated.p50);
   figures.Set("check_repeated_p99_ns", repeated.p99);
   Print("single check of the question just asked (its data in cache)",
