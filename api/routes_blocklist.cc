@@ -7,6 +7,7 @@
 #include "api/params.h"
 #include "api/views.h"
 #include "rules/csv.h"
+#include "rules/text.h"
 #include "rules/verdict_json.h"
 
 namespace bantrack::api {
@@ -143,7 +144,8 @@ Reply CsvList(const Snapshot& snapshot, const Blocklist& list) {
   for (const Blocked& blocked : list.apps) {
     const App& app = snapshot.model().apps[blocked.app];
     for (const std::string& id : app.identifiers[static_cast<int>(*list.platform)]) {
-      AppendCsvRow(body, {id, platform, app.id, app.name, Name(blocked.verdict), Joined(blocked.decisive, "; ")});
+      AppendCsvRow(body,
+                   {id, platform, app.id, app.name, Name(blocked.verdict), rules::Joined(blocked.decisive, "; ")});
     }
   }
   Reply reply = TextReply(std::move(body), "text/csv; charset=utf-8");
@@ -169,7 +171,7 @@ Reply IntuneList(const Snapshot& snapshot, const Blocklist& list) {
   }
   Reply reply = TextReply(std::move(body), "text/csv; charset=utf-8");
   AttachAs(reply, "bantrack-intune-" + std::string(Name(*list.platform)) + ".csv");
-  if (!skipped.empty()) reply.headers.push_back({"X-Bantrack-Skipped", Joined(skipped, ",")});
+  if (!skipped.empty()) reply.headers.push_back({"X-Bantrack-Skipped", rules::Joined(skipped, ",")});
   return reply;
 }
 

@@ -7,6 +7,7 @@
 #include "api/listing.h"
 #include "api/params.h"
 #include "api/views.h"
+#include "rules/text.h"
 
 namespace bantrack::api {
 namespace {
@@ -135,18 +136,18 @@ std::string SelectorText(const Snapshot& snapshot, const Rule& rule) {
     parts.push_back("apps of " + model.publishers[*snapshot.FindPublisher(publisher)].name);
   }
   if (!rule.categories.empty() || !rule.origin_countries.empty()) {
-    std::string attributes = rule.categories.empty() ? "apps" : Joined(rule.categories, "/") + " apps";
+    std::string attributes = rule.categories.empty() ? "apps" : rules::Joined(rule.categories, "/") + " apps";
     if (!rule.origin_countries.empty()) {
       std::vector<std::string> countries = rule.origin_countries;
       for (std::string& country : countries) {
         std::transform(country.begin(), country.end(), country.begin(),
                        [](unsigned char c) { return std::toupper(c); });
       }
-      attributes += " from " + Joined(countries, ", ");
+      attributes += " from " + rules::Joined(countries, ", ");
     }
     parts.push_back(std::move(attributes));
   }
-  return Joined(parts, ", ");
+  return rules::Joined(parts, ", ");
 }
 
 // "Texas: DeepSeek, Lemon8, RedNote (Xiaohongshu) ban in force".

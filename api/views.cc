@@ -31,10 +31,4 @@ void AddStatus(nlohmann::ordered_json& doc, const TimelineEntry* entry) {
   doc["since"] = entry ? nlohmann::ordered_json(entry->date.ToString()) : nullptr;
 }
 
-std::string Joined(const std::vector<std::string>& parts, std::string_view separator) {
-  std::string joined;
-  for (const std::string& part : parts) (joined += joined.empty() ? "" : separator) += part;
-  return joined;
-}
-
 }  // namespace bantrack::api

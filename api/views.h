@@ -27,7 +27,4 @@ std::string_view StatusName(const TimelineEntry* entry);
 // Adds "status" (StatusName) and "since" (the date of the timeline entry that set it, or null) to `doc`.
 void AddStatus(nlohmann::ordered_json& doc, const TimelineEntry* entry);
 
-// The parts with `separator` between them.
-std::string Joined(const std::vector<std::string>& parts, std::string_view separator);
-
 }  // namespace bantrack::api

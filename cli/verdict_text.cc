@@ -4,19 +4,10 @@
 #include <sstream>
 
 #include "cli/cli.h"
+#include "rules/text.h"
 
 namespace bantrack::cli {
 namespace {
-
-template <typename Container>  // of std::string or std::string_view
-std::string Joined(const Container& parts, const char* separator) {
-  std::string out;
-  for (std::string_view part : parts) {
-    if (!out.empty()) out += separator;
-    out += part;
-  }
-  return out;
-}
 
 // `text` wrapped at word boundaries to lines of about `width` characters, every line after the first indented.
 std::string Wrapped(const std::string& text, size_t width, const std::string& indent) {
@@ -51,7 +42,7 @@ std::string DescribeDevice(const Snapshot& snapshot, const DeviceSpec& device) {
   if (!device.owner.empty()) out += ", owned by " + entity(device.owner);
   if (!device.location.empty()) out += ", located in " + entity(device.location);
   if (!device.network.empty()) out += ", on the network of " + entity(device.network);
-  if (!device.tags.empty()) out += ", tagged " + Joined(device.tags, ", ");
+  if (!device.tags.empty()) out += ", tagged " + rules::Joined(device.tags, ", ");
   return out;
 }
 
@@ -68,8 +59,9 @@ void DescribeMatch(std::ostream& out, const Snapshot& snapshot, Index app, const
     out << ", " << Name(entry->status) << " since " << entry->date.ToString();
   }
   out << "\n";
-  out << "    device: " << Joined(snapshot.DevicePath(match), " → ") << "  (scope " << Name(match.scope) << ")\n";
-  out << "    app:    " << Joined(snapshot.AppPath(app, match), " → ") << "\n";
+  out << "    device: " << rules::Joined(snapshot.DevicePath(match), " → ") << "  (scope " << Name(match.scope)
+      << ")\n";
+  out << "    app:    " << rules::Joined(snapshot.AppPath(app, match), " → ") << "\n";
   if (!rule.summary.empty()) out << "    note:   " << Wrapped(rule.summary, 100, "            ") << "\n";
   for (const Source& source : rule.sources) {
     out << "    source: " << source.title;
@@ -89,7 +81,7 @@ std::string VerdictLine(const Snapshot& snapshot, Index app, const DeviceSpec& d
                      ", as of " + as_of.ToString();
   std::vector<std::string> decisive;
   for (size_t i = 0; i < decision.decisive_count(); ++i) decisive.push_back(snapshot.model().rules[decision.matches[i].rule].id);
-  if (!decisive.empty()) line += "  <- " + Joined(decisive, ", ");
+  if (!decisive.empty()) line += "  <- " + rules::Joined(decisive, ", ");
   return line + "\n";
 }
 

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "rules/batch_json.h"
+#include "rules/text.h"
 
 namespace bantrack::rules {
 namespace {
@@ -67,21 +68,13 @@ std::string TypeName(std::string_view type) { return std::string(kNamespace) + s
 // An entity reference in policy text: Bantrack::Org::"us-tx".
 std::string Uid(std::string_view type, std::string_view id) { return TypeName(type) + "::" + Quoted(id); }
 
-std::string Join(const std::vector<std::string>& parts, std::string_view separator) {
-  std::string out;
-  for (const std::string& part : parts) {
-    if (!out.empty()) out += separator;
-    out += part;
-  }
-  return out;
-}
 
 // [a, b] of Cedar values, each made by `value` from an item.
 template <typename Items, typename Value>
 std::string SetOf(const Items& items, Value value) {
   std::vector<std::string> values;
   for (const auto& item : items) values.push_back(value(item));
-  return "[" + Join(values, ", ") + "]";
+  return "[" + Joined(values, ", ") + "]";
 }
 
 std::string StringSet(const std::vector<std::string>& items) { return SetOf(items, Quoted); }
@@ -89,7 +82,7 @@ std::string StringSet(const std::vector<std::string>& items) { return SetOf(item
 // Expressions are built so that any of them can stand as an operand of &&: a conjunction, an atom, or a
 // parenthesized disjunction. (&& binds tighter than ||; the parentheses AnyOf puts around conjunctions are for
 // the reader.)
-std::string AllOf(const std::vector<std::string>& parts) { return Join(parts, " && "); }
+std::string AllOf(const std::vector<std::string>& parts) { return Joined(parts, " && "); }
 
 std::string AnyOf(const std::vector<std::string>& parts) {
   if (parts.size() == 1) return parts[0];
@@ -97,7 +90,7 @@ std::string AnyOf(const std::vector<std::string>& parts) {
   for (const std::string& part : parts) {
     grouped.push_back(part.find(" && ") == std::string::npos ? part : "(" + part + ")");
   }
-  return "(" + Join(grouped, " || ") + ")";
+  return "(" + Joined(grouped, " || ") + ")";
 }
 
 bool Has(const std::vector<Scope>& scopes, Scope scope) {
@@ -209,13 +202,13 @@ std::string ForbidPolicy(const Rule& rule, const std::vector<std::string>& condi
   out += "@issuer(" + Quoted(rule.issuer) + ")\n";
   out += "@title(" + Quoted(rule.title) + ")\n";
   out += "forbid (principal, action == " + Uid("Action", kAction) + ", resource)\n";
-  out += "when {\n  " + Join(conditions, " &&\n  ") + "\n}";
+  out += "when {\n  " + Joined(conditions, " &&\n  ") + "\n}";
   if (!exemptions.empty()) {
     std::vector<std::string> grouped;
     for (const std::string& exemption : exemptions) {
       grouped.push_back(exemptions.size() == 1 ? exemption : "(" + exemption + ")");
     }
-    out += "\nunless {\n  " + Join(grouped, " ||\n  ") + "\n}";
+    out += "\nunless {\n  " + Joined(grouped, " ||\n  ") + "\n}";
   }
   return out + ";\n";
 }
@@ -267,7 +260,7 @@ std::string Policies(const Snapshot& snapshot) {
     out += "\n" + ForbidPolicy(rule, AppliesWhen(rule, periods[r]), exemptions);
   }
   if (!never_in_force.empty()) {
-    out += "\n// Never in force on any date, so without a policy: " + Join(never_in_force, ", ") + ".\n";
+    out += "\n// Never in force on any date, so without a policy: " + Joined(never_in_force, ", ") + ".\n";
   }
   return out;
 }

@@ -5,6 +5,8 @@
 #include <string_view>
 #include <vector>
 
+#include "rules/text.h"
+
 namespace bantrack::rules {
 namespace {
 
@@ -13,21 +15,8 @@ constexpr std::string_view kHeader[] = {
     "categories", "origin_countries", "device_tags", "status", "since", "first_date", "timeline", "sources", "summary",
 };
 
-template <typename List, typename Text>
-std::string Join(const List& list, Text text) {
-  std::string joined;
-  bool first = true;
-  for (const auto& element : list) {
-    if (!first) joined += "; ";
-    joined += text(element);
-    first = false;
-  }
-  return joined;
-}
-
-std::string Join(const std::vector<std::string>& list) {
-  return Join(list, [](const std::string& text) -> const std::string& { return text; });
-}
+// Lists in a cell: "a; b; c".
+constexpr std::string_view kListSeparator = "; ";
 
 void AppendRow(std::string& csv, const std::vector<std::string>& cells) {
   for (size_t i = 0; i < cells.size(); ++i) {
@@ -73,20 +62,21 @@ std::string WriteRulesCsv(const Snapshot& snapshot, Date as_of) {
                        rule.title,
                        std::string(Name(rule.instrument)),
                        std::string(Name(rule.effect)),
-                       Join(rule.scope, [](Scope s) { return std::string(Name(s)); }),
-                       Join(rule.apps),
-                       Join(rule.publishers),
-                       Join(rule.categories),
-                       Join(rule.origin_countries),
-                       Join(rule.device_tags),
+                       Joined(rule.scope, kListSeparator, [](Scope s) { return Name(s); }),
+                       Joined(rule.apps, kListSeparator),
+                       Joined(rule.publishers, kListSeparator),
+                       Joined(rule.categories, kListSeparator),
+                       Joined(rule.origin_countries, kListSeparator),
+                       Joined(rule.device_tags, kListSeparator),
                        status ? std::string(Name(*status)) : "not-yet",
                        since,
                        rule.timeline.empty() ? "" : rule.timeline.front().date.ToString(),
-                       Join(rule.timeline,
-                            [](const TimelineEntry& e) {
-                              return e.date.ToString() + " " + std::string(Name(e.status));
-                            }),
-                       Join(rule.sources, [](const Source& s) -> const std::string& { return s.url; }),
+                       Joined(rule.timeline, kListSeparator,
+                              [](const TimelineEntry& e) {
+                                return e.date.ToString() + " " + std::string(Name(e.status));
+                              }),
+                       Joined(rule.sources, kListSeparator,
+                              [](const Source& s) -> const std::string& { return s.url; }),
                        rule.summary,
                    });
   }

@@ -9,6 +9,7 @@
 #include "rules/batch_json.h"
 #include "rules/csv.h"
 #include "rules/json_writer.h"
+#include "rules/text.h"
 #include "rules/verdict_json.h"
 
 namespace bantrack::rules {
@@ -408,6 +409,16 @@ TEST_CASE("PrettyJson lays out as nlohmann's dump(2) does, nested past the inden
     }
     CHECK(nlohmann::ordered_json::parse(text).dump(2) == text);
   }
+}
+
+TEST_CASE("Joined puts the separator between parts only, whatever the parts hold") {
+  CHECK(Joined(std::vector<std::string>{}, ", ") == "");
+  CHECK(Joined(std::vector<std::string>{"a"}, ", ") == "a");
+  CHECK(Joined(std::vector<std::string>{"a", "b", "c"}, "; ") == "a; b; c");
+  CHECK(Joined(std::vector<std::string_view>{"us-navy", "us"}, " → ") == "us-navy → us");
+  CHECK(Joined(std::vector<std::string>{"", "b", ""}, ",") == ",b,");  // an empty part still has its separators
+  CHECK(Joined(std::vector<Scope>{Scope::kPublic, Scope::kGovernmentDevices}, "; ", [](Scope s) { return Name(s); }) ==
+        "public; government-devices");
 }
 
 TEST_CASE("AppendJsonString escapes what JSON requires and repairs invalid UTF-8") {
