@@ -1,8 +1,7 @@
 // Helpers shared by the route groups (declared in api/http.h).
-#include <algorithm>
-
 #include "api/http.h"
 #include "rules/bundle.h"
+#include "rules/text.h"
 
 namespace bantrack::api {
 
@@ -48,13 +47,7 @@ Result<DeviceSpec> DeviceParams(const Request& request, bool kind_required) {
     *field = request.Param(name);
     if (Status ok = CheckSlug(*field, name); !ok.ok()) return std::move(ok).take_error();
   }
-  // Split by hand: a std::stringstream costs a locale's setup on every check asked by GET.
-  const std::string tags = request.Param("tags");
-  for (size_t begin = 0; begin < tags.size();) {
-    const size_t end = std::min(tags.find(',', begin), tags.size());
-    std::string tag = tags.substr(begin, end - begin);
-    begin = end + 1;
-    if (tag.empty()) continue;
+  for (std::string& tag : rules::SplitList(request.Param("tags"), ',')) {
     if (Status ok = CheckSlug(tag, "tags"); !ok.ok()) return std::move(ok).take_error();
     spec.tags.push_back(std::move(tag));
   }

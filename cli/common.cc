@@ -2,11 +2,11 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
-#include <sstream>
 
 #include "cli/cli.h"
 #include "rules/batch_json.h"
 #include "rules/bundle.h"
+#include "rules/text.h"
 
 namespace bantrack::cli {
 namespace fs = std::filesystem;
@@ -93,11 +93,9 @@ Result<DeviceSpec> ParseDeviceFlags(const DeviceFlags& flags) {
   entity(flags.owner, "--owner", spec.owner);
   entity(flags.location, "--location", spec.location);
   entity(flags.network, "--network", spec.network);
-  std::stringstream tags(flags.tags);
-  for (std::string tag; std::getline(tags, tag, ',');) {
-    if (tag.empty()) continue;
+  for (std::string& tag : rules::SplitList(flags.tags, ',')) {
     if (!IsSlug(tag)) problems.push_back({"--tags", "\"" + tag + "\" is not a tag (a slug such as law-enforcement)"});
-    spec.tags.push_back(tag);
+    spec.tags.push_back(std::move(tag));
   }
   if (problems.size() == 1) return Error(ErrorCode::kInvalidInput, problems[0].path + ": " + problems[0].message);
   if (!problems.empty()) return Error(ErrorCode::kInvalidInput, "invalid device", std::move(problems));

@@ -421,6 +421,16 @@ TEST_CASE("Joined puts the separator between parts only, whatever the parts hold
         "public; government-devices");
 }
 
+TEST_CASE("SplitList takes the items between separators and leaves the empty ones out") {
+  using List = std::vector<std::string>;
+  CHECK(SplitList("", ',') == List{});
+  CHECK(SplitList(",", ',') == List{});
+  CHECK(SplitList("solo", ',') == List{"solo"});
+  CHECK(SplitList(",alpha,,beta-2,", ',') == List{"alpha", "beta-2"});
+  CHECK(SplitList("a;b", ',') == List{"a;b"});
+  CHECK(Joined(SplitList("a,b,c", ','), ",") == "a,b,c");
+}
+
 TEST_CASE("AppendJsonString escapes what JSON requires and repairs invalid UTF-8") {
   auto quoted = [](std::string_view text) {
     std::string out = "x";
