@@ -276,6 +276,10 @@ Percentiles SingleCheckLatency(const Snapshot& snapshot, const std::vector<const
   return Summarize(nanoseconds);
 }
 
+// The data sizes at which the memory is measured: within, near and beyond the cache a core got on the benchmark
+// machine (~10-12 MB; the lines a single check of large touches come to ~11 MB).
+constexpr size_t kReadLatencyMegabytes[] = {8, 16, 64};
+
 // The cost of reading the clock twice, which every timed single check includes.
 double TimerOverheadNs() {
   std::vector<uint32_t> nanoseconds(200'000);
@@ -572,6 +576,23 @@ Status Run(const Options& options, const std::string& command_line) {
   uint64_t checksum = 0;
   std::vector<const Query*> queries;
   for (const Resolved& r : known) queries.push_back(&*r.query);
+  // The machine's memory as the single checks meet it: in a child, so that its buffers are not this process's peak.
+  {
+    Result<ChildResult> memory = RunInChild([](std::string& out) {
+      for (size_t megabytes : kReadLatencyMegabytes) {
+        out += Line("read_" + std::to_string(megabytes) + "mb_ns", DependentReadNs(megabytes << 20, 2'000'000));
+      }
+      return Status{};
+    });
+    if (!memory.ok()) return memory.error();
+    figures.Merge(memory->out);
+    std::string reads;
+    for (size_t megabytes : kReadLatencyMegabytes) {
+      reads += (reads.empty() ? "" : ", ") + std::to_string(megabytes) + " MB: " +
+               FormatSeconds(figures.Get("read_" + std::to_string(megabytes) + "mb_ns") * 1e-9);
+    }
+    Print("memory latency: a dependent read at random in", reads);
+  }
   const double overhead_ns = TimerOverheadNs();
   const Percentiles check = SingleCheckLatency(*snapshot, queries, options.samples, Asked::kInTurn, checksum);
   figures.Set("timer_overhead_ns", overhead_ns);

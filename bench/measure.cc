@@ -10,6 +10,9 @@
 #include <numeric>
 #include <thread>
 
+#include "bench/rng.h"
+#include "engine/table.h"
+
 namespace bantrack::bench {
 
 Percentiles Summarize(std::vector<uint32_t>& nanoseconds) {
@@ -34,6 +37,28 @@ double Median(std::vector<double>& values) {
   std::sort(values.begin(), values.end());
   const size_t n = values.size();
   return n % 2 == 1 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
+}
+
+double DependentReadNs(size_t bytes, size_t reads) {
+  struct alignas(64) Line {
+    uint32_t next;
+  };
+  const size_t lines = std::max<size_t>(bytes / sizeof(Line), 2);
+  // The lines in a random order, each pointing at the next: one cycle through all of them, so that no read can
+  // be predicted or started before the one before it ends.
+  std::vector<uint32_t> order(lines);
+  std::iota(order.begin(), order.end(), 0);
+  Rng rng(1);
+  for (size_t i = lines - 1; i > 0; --i) std::swap(order[i], order[rng.Below(i + 1)]);
+  Table<Line> chain(lines);
+  for (size_t i = 0; i < lines; ++i) chain[order[i]].next = order[(i + 1) % lines];
+  uint32_t at = order[0];
+  for (size_t i = 0; i < lines; ++i) at = chain[at].next;  // first touch: page faults, huge pages settled
+  const Clock::time_point start = Clock::now();
+  for (size_t i = 0; i < reads; ++i) at = chain[at].next;
+  const double seconds = SecondsSince(start);
+  KeepAlive(at);
+  return seconds * 1e9 / static_cast<double>(std::max<size_t>(reads, 1));
 }
 
 size_t CurrentRssBytes() {

@@ -44,6 +44,13 @@ unsigned CoreCount();
 size_t TotalRamBytes();
 // The 1-minute load average (/proc/loadavg): other work on the machine skews every figure, so reports show it.
 double LoadAverage();
+// What a cache miss of a check costs on this machine, with `bytes` of data in play: nanoseconds a read along a
+// chain of `reads` dependent reads, each of a cache line at random among `bytes` (at least two lines), laid out
+// as the snapshot's tables are (engine/table.h: on huge pages where the system grants them). Every line is read
+// once, untimed, first. A single check waits on a few such reads in turn (docs/PERFORMANCE.md, "Where the time
+// goes"), and their cost depends on the day: the cache this machine's share of the host gives a core moves with
+// the host's other work.
+double DependentReadNs(size_t bytes, size_t reads);
 
 // Runs `work` in a child process (fork) and returns what it wrote into `out`, with the child's peak RSS: so that
 // a stage's memory peak is measured alone, not on top of what the parent already holds. Call it before starting

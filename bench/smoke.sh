@@ -45,6 +45,7 @@ awk -F= '
     need("check_p999_ns", value["check_p99_ns"] - 1, 1e9); need("explain_p50_ns", 0, 1e8)
     need("check_repeated_p50_ns", 0, 1e6); need("check_repeated_p99_ns", value["check_repeated_p50_ns"] - 1, 1e8)
     need("answer_median_bytes", 100, 1e6); need("candidates_mean", 0, 500)
+    need("read_8mb_ns", 0, 1e5); need("read_16mb_ns", 0, 1e5); need("read_64mb_ns", 0, 1e5)
     need("batch_1_per_s", 1000, 1e10); need("batch_all_per_s", 1000, 1e10)
     need("sweep_1_per_s", 1000, 1e10); need("sweep_all_per_s", 1000, 1e10)
     exit bad

@@ -21,6 +21,9 @@ The engine (bantrack-bench)
 load from the store|load_s|s|||bench
 compile (median)|compile_median_s|s|large:<=:0.5,huge:<=:10|<= 0.5 s / 10 s|bench
 rules a check considers (mean)|candidates_mean|count|||bench
+memory: a dependent read in 8 MB|read_8mb_ns|ns|||bench
+memory: a dependent read in 16 MB|read_16mb_ns|ns|||bench
+memory: a dependent read in 64 MB|read_64mb_ns|ns|||bench
 single check p50|check_p50_ns|ns|large:<=:300|<= 300 ns (large)|bench
 single check p99|check_p99_ns|ns|large:<=:2000|<= 2 us (large)|bench
 single check p99.9|check_p999_ns|ns|||bench
