@@ -175,7 +175,7 @@ class Generator {
     for (char a = 'a'; a <= 'z'; ++a) {
       for (char b = 'a'; b <= 'z'; ++b) codes.push_back({a, b});
     }
-    for (size_t i = codes.size() - 1; i > 0; --i) std::swap(codes[i], codes[rng.Below(i + 1)]);
+    rng.Shuffle(std::span(codes));
     const size_t supranationals = std::clamp<size_t>(total / 2500, 1, 8);
     const size_t countries = std::clamp<size_t>(total / 60, 3, 200);
 

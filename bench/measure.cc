@@ -49,7 +49,7 @@ double DependentReadNs(size_t bytes, size_t reads) {
   std::vector<uint32_t> order(lines);
   std::iota(order.begin(), order.end(), 0);
   Rng rng(1);
-  for (size_t i = lines - 1; i > 0; --i) std::swap(order[i], order[rng.Below(i + 1)]);
+  rng.Shuffle(std::span(order));
   Table<Line> chain(lines);
   for (size_t i = 0; i < lines; ++i) chain[order[i]].next = order[(i + 1) % lines];
   uint32_t at = order[0];

@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <span>
+#include <utility>
 
 namespace bantrack::bench {
 
@@ -52,6 +53,12 @@ class Rng {
   // More strongly skewed, P(k) ≈ ln²(n / k) / 2n: a handful of indices take most picks (the few apps that
   // nearly every ban names, the few countries most publishers come from).
   uint64_t Popular(uint64_t n) { return Below(1 + Below(1 + Below(n))); }
+
+  // Puts `items` in a random order (Fisher-Yates), every order equally likely.
+  template <typename T>
+  void Shuffle(std::span<T> items) {
+    for (size_t i = items.size(); i > 1; --i) std::swap(items[i - 1], items[Below(i)]);
+  }
 
   // An index drawn with the given weights (not all zero).
   size_t Weighted(std::span<const uint32_t> weights) {

@@ -68,7 +68,6 @@ std::string TypeName(std::string_view type) { return std::string(kNamespace) + s
 // An entity reference in policy text: Bantrack::Org::"us-tx".
 std::string Uid(std::string_view type, std::string_view id) { return TypeName(type) + "::" + Quoted(id); }
 
-
 // [a, b] of Cedar values, each made by `value` from an item.
 template <typename Items, typename Value>
 std::string SetOf(const Items& items, Value value) {
