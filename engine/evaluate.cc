@@ -1,5 +1,6 @@
 // Evaluation (DESIGN.md §3) and explanation paths, reading only the tables compiled by snapshot.cc.
 #include <algorithm>
+#include <array>
 #include <bit>
 #include <cstdint>
 
@@ -49,7 +50,9 @@ const uint32_t* LowerBound(const uint32_t* first, const uint32_t* last, uint32_t
   return first + (*first < key);
 }
 
-bool IsPending(RuleStatus status) { return status == RuleStatus::kUnderReview || status == RuleStatus::kAnnounced; }
+constexpr bool IsPending(RuleStatus status) {
+  return status == RuleStatus::kUnderReview || status == RuleStatus::kAnnounced;
+}
 
 // Calls visit(vertex) for each vertex of the shortest path from `to` back down to `from`, both included, in the
 // closure `ups` of `from` (sorted by vertex, each with its predecessor on a shortest path up from `from`).
@@ -74,16 +77,21 @@ void AppendPathUp(const Ups& ups, Index from, Index to, IdOf id_of, std::vector<
 
 std::optional<RuleStatus> Snapshot::StatusAt(Index rule, Date date) const {
   const RuleHead& head = heads_[rule];
-  // Timelines are short and ascend: scan back from the newest entry.
-  auto latest_by = [&](const Step* steps, size_t count) -> std::optional<RuleStatus> {
-    for (size_t i = count; i > 0; --i) {
-      if (steps[i - 1].days <= date.days) return steps[i - 1].status;
-    }
-    return std::nullopt;
-  };
-  if (head.step_count <= kInlineSteps) return latest_by(head.steps, head.step_count);
+  if (head.step_count <= kInlineSteps) {
+    // Steps ascend, padded with kNeverReached: the status is that of the last step reached, found by counting
+    // rather than by a loop whose length differs from one rule to the next (a mispredicted branch each).
+    static_assert(kInlineSteps == 3);
+    const int reached =
+        (head.steps[0].days <= date.days) + (head.steps[1].days <= date.days) + (head.steps[2].days <= date.days);
+    if (reached == 0) return std::nullopt;
+    return head.steps[reached - 1].status;
+  }
+  // A longer timeline: scan back from the newest entry.
   const Range t = rules_[rule].timeline;
-  return latest_by(timeline_.data() + t.begin, t.size());
+  for (uint32_t i = t.end; i > t.begin; --i) {
+    if (timeline_[i - 1].days <= date.days) return timeline_[i - 1].status;
+  }
+  return std::nullopt;
 }
 
 bool Snapshot::SelectorMatches(const CompiledRule& rule, const CompiledApp& app, Index app_index) const {
@@ -175,9 +183,13 @@ class Snapshot::Check {
     // Both the keys and the candidates' keys ascend: each search starts where the last one ended.
     const uint32_t* const begin = section.keys.data();
     const uint32_t* const end = begin + section.keys.size();
+    if (begin == end) return;  // no keys, and no filter
     const uint32_t* at = begin;
-    for (size_t k = 0; k < key_count_ && at != end; ++k) {
-      if (!section.filter->MayHave(keys_[k])) continue;
+    // The keys the filter lets through, tested all at once: whether it lets one through is unpredictable.
+    uint32_t passed = 0;
+    for (size_t k = 0; k < key_count_; ++k) passed |= uint32_t{section.filter->MayHave(keys_[k])} << k;
+    for (; passed != 0 && at != end; passed &= passed - 1) {
+      const size_t k = static_cast<size_t>(std::countr_zero(passed));
       for (at = LowerBound(at, end, keys_[k]); at != end && *at == keys_[k]; ++at) {
         const KeyedCandidate& c = section.keyed[at - begin];
         if (c.first_day <= today) Note(c.rule, s);
@@ -196,24 +208,32 @@ class Snapshot::Check {
     return kept > 0;
   }
 
-  // Drops the rules whose tags the device lacks, reads the others' status, and decides (DESIGN.md §3).
+  // Notes the pending attribute candidates, drops the rules whose tags the device lacks, reads the others' status,
+  // and decides (DESIGN.md §3).
   void Finish();
+
+  // Notes the attribute candidates that passed (Finish does too).
+  void NotePending() {
+    for (size_t i = 0; i < pending_count_; ++i) Note(pending_[i].rule, pending_[i].scope);
+    pending_count_ = 0;
+  }
 
  private:
   void Consider(const AttributeCandidate& c, int s) {
     const Snapshot& snap = snapshot_;
     const uint64_t categories = c.categories & app_.categories;
     const uint64_t origins = c.origins & app_.origins;
-    // One branch for the three tests: most candidates fail one, and which one is unpredictable.
-    if (((c.categories != 0) & (categories == 0)) | ((c.origins != 0) & (origins == 0)) | (c.first_day > as_of_.days)) {
-      return;
-    }
-    // A match on the shared bit alone may be two different symbols: confirm on the rule.
-    if (((snap.shared_categories_ && categories == kSharedBit) || (snap.shared_origins_ && origins == kSharedBit)) &&
-        !snap.SelectorMatches(snap.rules_[c.rule], app_, app_index_)) {
-      return;
-    }
-    Note(c.rule, s);
+    // No branch on the three tests: most candidates fail one, and which one is unpredictable. The candidate is
+    // written to the pending list either way and kept only if it passed.
+    const bool fails =
+        ((c.categories != 0) & (categories == 0)) | ((c.origins != 0) & (origins == 0)) | (c.first_day > as_of_.days);
+    // A match on the shared bit alone may be two different symbols: confirm on the rule (rare, and predicted so).
+    const bool on_shared_bit =
+        (snap.shared_categories_ & (categories == kSharedBit)) | (snap.shared_origins_ & (origins == kSharedBit));
+    if (!fails && on_shared_bit && !snap.SelectorMatches(snap.rules_[c.rule], app_, app_index_)) return;
+    if (pending_count_ == kMaxPending) NotePending();
+    pending_[pending_count_] = {c.rule, s};
+    pending_count_ += !fails;
   }
 
   // A rule reaching the device through two scopes, or selecting the app two ways, is noted once, through its first
@@ -247,26 +267,91 @@ class Snapshot::Check {
   uint32_t keys_[kMaxKeys];
   size_t key_count_ = 0;
   bool deep_ownership_ = false;
+  // Attribute candidates that passed, noted together (NotePending) when the scan is over or this is full.
+  struct Pending {
+    Index rule;
+    int scope;
+  };
+  static constexpr size_t kMaxPending = 32;
+  Pending pending_[kMaxPending];
+  size_t pending_count_ = 0;
 };
 
+// The role of a match (DESIGN.md §3), from its status, its effect, whether an exemption lifts it, and the verdict.
+constexpr Role RoleOf(RuleStatus status, Effect effect, bool lifted, Verdict verdict) {
+  if (status == RuleStatus::kSuspended || status == RuleStatus::kLifted) return Role::kInactive;
+  if (IsPending(status)) {
+    return verdict == Verdict::kUnderReview && effect != Effect::kExempt ? Role::kDecisive : Role::kPending;
+  }
+  if (effect == Effect::kExempt) return Role::kExempting;
+  if (lifted) return Role::kLifted;
+  if (effect == Effect::kBan) return Role::kDecisive;  // an unlifted active ban: the verdict is banned
+  return verdict == Verdict::kRestricted ? Role::kDecisive : Role::kActive;
+}
+
+// RoleOf of every combination, looked up rather than branched through: which branch a match takes is unpredictable.
+class RoleTable {
+ public:
+  constexpr RoleTable() {
+    for (int status = 0; status < kStatuses; ++status) {
+      for (int effect = 0; effect < kEffects; ++effect) {
+        for (bool lifted : {false, true}) {
+          for (int verdict = 0; verdict < kVerdicts; ++verdict) {
+            const auto s = static_cast<RuleStatus>(status);
+            const auto e = static_cast<Effect>(effect);
+            const auto v = static_cast<Verdict>(verdict);
+            roles_[Slot(s, e, lifted, v)] = RoleOf(s, e, lifted, v);
+          }
+        }
+      }
+    }
+  }
+  Role operator()(RuleStatus status, Effect effect, bool lifted, Verdict verdict) const {
+    return roles_[Slot(status, effect, lifted, verdict)];
+  }
+
+ private:
+  static constexpr int kStatuses = static_cast<int>(RuleStatus::kLifted) + 1;
+  static constexpr int kEffects = static_cast<int>(Effect::kExempt) + 1;
+  static constexpr int kVerdicts = static_cast<int>(Verdict::kBanned) + 1;
+  static constexpr size_t Slot(RuleStatus status, Effect effect, bool lifted, Verdict verdict) {
+    return ((static_cast<size_t>(status) * kEffects + static_cast<size_t>(effect)) * 2 + lifted) * kVerdicts +
+           static_cast<size_t>(verdict);
+  }
+  std::array<Role, kStatuses * kEffects * 2 * kVerdicts> roles_{};
+};
+constexpr RoleTable kRoleOf;
+
 void Snapshot::Check::Finish() {
+  NotePending();
   const Snapshot& snap = snapshot_;
   std::vector<Match>& matches = out_.matches;
-  std::erase_if(matches, [&](const Match& m) {
-    if (!snap.heads_[m.rule].needs_tags) return false;
-    const Range tags = snap.rules_[m.rule].tags;
-    return !std::includes(device_.tags.begin(), device_.tags.end(), snap.pool_.begin() + tags.begin,
-                          snap.pool_.begin() + tags.end);
-  });
-  for (Match& m : matches) m.status = *snap.StatusAt(m.rule, as_of_);  // it exists: its first day has come
+  bool exemption_in_force = false;
+  size_t kept = 0;
+  for (Match& m : matches) {
+    const RuleHead& head = snap.heads_[m.rule];
+    if (head.needs_tags) {
+      const Range tags = snap.rules_[m.rule].tags;
+      if (!std::includes(device_.tags.begin(), device_.tags.end(), snap.pool_.begin() + tags.begin,
+                         snap.pool_.begin() + tags.end)) {
+        continue;
+      }
+    }
+    m.status = *snap.StatusAt(m.rule, as_of_);  // it exists: its first day has come
+    exemption_in_force |= (head.effect == Effect::kExempt) & (m.status == RuleStatus::kInForce);
+    matches[kept++] = m;
+  }
+  matches.resize(kept);
   if (matches.empty()) return;
 
   // Exemptions: an active exempt rule lifts the active ban/restrict rules of its own and its subordinates'
-  // issuers (R.issuer ∈ org(X.issuer) ∪ territory(X.issuer)), never a superior's.
+  // issuers (R.issuer ∈ org(X.issuer) ∪ territory(X.issuer)), never a superior's. The flags are ORed rather than
+  // branched on, and the exemptions looked for only when one is in force (rarely).
   bool banned = false, restricted = false, pending = false;
   for (Match& m : matches) {
     const RuleHead& rule = snap.heads_[m.rule];
-    if (m.status == RuleStatus::kInForce && rule.effect != Effect::kExempt) {
+    const bool active = (m.status == RuleStatus::kInForce) & (rule.effect != Effect::kExempt);
+    if (active && exemption_in_force) {
       for (const Match& x : matches) {
         const RuleHead& exemption = snap.heads_[x.rule];
         if (x.status == RuleStatus::kInForce && exemption.effect == Effect::kExempt &&
@@ -274,10 +359,11 @@ void Snapshot::Check::Finish() {
           m.lifted_by = x.rule;
         }
       }
-      if (m.lifted_by == kNoIndex) (rule.effect == Effect::kBan ? banned : restricted) = true;
-    } else if (IsPending(m.status) && rule.effect != Effect::kExempt) {
-      pending = true;
     }
+    const bool binding = active & (m.lifted_by == kNoIndex);
+    banned |= binding & (rule.effect == Effect::kBan);
+    restricted |= binding & (rule.effect == Effect::kRestrict);
+    pending |= IsPending(m.status) & (rule.effect != Effect::kExempt);
   }
   const Verdict verdict = banned       ? Verdict::kBanned
                           : restricted ? Verdict::kRestricted
@@ -285,25 +371,11 @@ void Snapshot::Check::Finish() {
                                        : Verdict::kAllowed;
   out_.verdict = verdict;
 
-  for (Match& m : matches) {
-    const Effect effect = snap.heads_[m.rule].effect;
-    if (m.status == RuleStatus::kSuspended || m.status == RuleStatus::kLifted) {
-      m.role = Role::kInactive;
-    } else if (IsPending(m.status)) {
-      m.role = verdict == Verdict::kUnderReview && effect != Effect::kExempt ? Role::kDecisive : Role::kPending;
-    } else if (effect == Effect::kExempt) {
-      m.role = Role::kExempting;
-    } else if (m.lifted_by != kNoIndex) {
-      m.role = Role::kLifted;
-    } else if (effect == Effect::kBan) {
-      m.role = Role::kDecisive;  // an unlifted active ban: the verdict is banned
-    } else {
-      m.role = verdict == Verdict::kRestricted ? Role::kDecisive : Role::kActive;
-    }
-  }
+  for (Match& m : matches) m.role = kRoleOf(m.status, snap.heads_[m.rule].effect, m.lifted_by != kNoIndex, verdict);
   if (matches.size() > 1) {
-    std::sort(matches.begin(), matches.end(),
-              [](const Match& a, const Match& b) { return std::tie(a.role, a.rule) < std::tie(b.role, b.rule); });
+    // By role, then rule: one integer comparison a pair, where a tuple's would branch on each field.
+    auto order = [](const Match& m) { return uint64_t{static_cast<uint8_t>(m.role)} << 32 | m.rule; };
+    std::sort(matches.begin(), matches.end(), [&](const Match& a, const Match& b) { return order(a) < order(b); });
   }
 }
 
@@ -313,26 +385,33 @@ void Snapshot::Evaluate(const Query& query, Decision& out) const {
   // device's covers, then, once the covers say where, the sections of each scope — so that the misses overlap
   // instead of following one another.
   __builtin_prefetch(&apps_[query.app]);
+  // The covers of the scopes that reach the device, listed without a branch: the passes below loop over them rather
+  // than over every scope, testing whether it reaches the device (which ones do differs from question to question).
+  struct Reach {
+    const Cover* cover;
+    int scope;
+  };
+  Reach reach[kScopeCount];
+  int reach_count = 0;
   for (int s = 0; s < kScopeCount; ++s) {
-    if (through[s] == kNoIndex) continue;
-    const Cover* cover = &covers_[through[s] * kScopeCount + s];
-    PrefetchLines(cover, cover + 1);
+    const Index entity = through[s] == kNoIndex ? 0 : through[s];  // kNoIndex: the entry is past the list, never read
+    reach[reach_count] = {&covers_[entity * kScopeCount + s], s};
+    reach_count += through[s] != kNoIndex;
   }
+  for (int i = 0; i < reach_count; ++i) PrefetchLines(reach[i].cover, reach[i].cover + 1);
   Check check(*this, query.app, query.device, through, query.as_of, out);  // waits for the app, as for the covers
-  for (int s = 0; s < kScopeCount; ++s) {
-    if (through[s] == kNoIndex) continue;
-    for (const Section& section : CoverSections(through[s], s)) {
+  for (int i = 0; i < reach_count; ++i) {
+    for (const Section& section : CoverSections(*reach[i].cover)) {
       if (section.keyed.size() > 0) __builtin_prefetch(&section_filters_[section.filter]);
       if (check.MaySelectByAttributes(section)) {
         PrefetchLines(&attributes_[section.attributes.begin], &attributes_[section.attributes.end - 1] + 1);
       }
     }
   }
-  for (int s = 0; s < kScopeCount; ++s) {
-    if (through[s] == kNoIndex) continue;
-    for (const Section& section : CoverSections(through[s], s)) {
-      check.ScanAttributes(section, s);
-      check.ScanKeys(Keyed(section), s);
+  for (int i = 0; i < reach_count; ++i) {
+    for (const Section& section : CoverSections(*reach[i].cover)) {
+      check.ScanAttributes(section, reach[i].scope);
+      check.ScanKeys(Keyed(section), reach[i].scope);
     }
   }
   check.Finish();
@@ -400,6 +479,7 @@ void Snapshot::Prepare(const Device& device, PreparedDevice& out) const {
 void Snapshot::Evaluate(const PreparedDevice& device, Index app, Date as_of, Decision& out) const {
   Check check(*this, app, device.device_, device.through_, as_of, out);
   check.ScanAttributes(device.attributes_);
+  check.NotePending();  // their heads asked for before the keys are searched
   if (check.KeepKeys(device.keys_)) {
     for (const PreparedDevice::ScopedSection& keyed : device.keyed_) check.ScanKeys(Keyed(keyed.section), keyed.scope);
   }
@@ -407,7 +487,10 @@ void Snapshot::Evaluate(const PreparedDevice& device, Index app, Date as_of, Dec
 }
 
 std::span<const Snapshot::Section> Snapshot::CoverSections(Index entity, int scope) const {
-  const Cover& cover = covers_[entity * kScopeCount + scope];
+  return CoverSections(covers_[entity * kScopeCount + scope]);
+}
+
+std::span<const Snapshot::Section> Snapshot::CoverSections(const Cover& cover) const {
   if (cover.count <= kInlineSections) return {cover.sections, cover.count};
   return {cover_sections_.data() + cover.overflow, cover.count};
 }

@@ -130,8 +130,9 @@ void Snapshot::Compile() {
     head.issuer = *FindEntity(source.issuer);
     head.effect = source.effect;
     head.step_count = static_cast<uint8_t>(std::min<size_t>(source.timeline.size(), 255));
-    for (size_t i = 0; i < std::min(source.timeline.size(), kInlineSteps); ++i) {
-      head.steps[i] = {source.timeline[i].date.days, source.timeline[i].status};
+    for (size_t i = 0; i < kInlineSteps; ++i) {
+      head.steps[i] = i < source.timeline.size() ? Step{source.timeline[i].date.days, source.timeline[i].status}
+                                                 : Step{kNeverReached, RuleStatus::kInForce};
     }
     auto add = [&](const std::vector<std::string>& names, auto to_value) {
       scratch.clear();

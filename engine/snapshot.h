@@ -18,6 +18,7 @@
 
 #include <array>
 #include <bit>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <span>
@@ -127,9 +128,11 @@ class Snapshot {
     int32_t days;
     RuleStatus status;
   };
+  static constexpr int32_t kNeverReached = INT32_MAX;
   // What a check reads of a rule it matches, in one 32-byte record (two to a cache line), so that a match costs one
   // cache miss: the issuer, the effect, whether it needs device tags, and the timeline's first kInlineSteps entries
-  // (all of them, for most rules; a longer timeline is read from timeline_).
+  // (all of them, for most rules; a longer timeline is read from timeline_). A timeline shorter than kInlineSteps is
+  // padded with steps no date reaches (kNeverReached), so that its status on a date is the count of steps reached.
   static constexpr size_t kInlineSteps = 3;
   struct alignas(32) RuleHead {
     Index issuer = kNoIndex;
@@ -226,6 +229,7 @@ class Snapshot {
   // The entity each scope reaches the device through (DESIGN.md §2, "scope"), or kNoIndex.
   static std::array<Index, kScopeCount> Through(const Device& device);
   std::span<const Section> CoverSections(Index entity, int scope) const;
+  std::span<const Section> CoverSections(const Cover& cover) const;
   KeyedView Keyed(const Section& section) const;
   std::span<const AttributeCandidate> Attributes(const Section& section) const;
   bool SelectorMatches(const CompiledRule& rule, const CompiledApp& app, Index app_index) const;

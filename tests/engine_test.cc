@@ -395,6 +395,45 @@ TEST_CASE("with more than 64 categories and countries, the ones sharing a mask b
   }
 }
 
+TEST_CASE("a check that many rules select lists them all, each with its status on the date") {
+  // 90 rules selecting one app by category, issued by a country and a state within it (two sections), with
+  // timelines of one to five steps (around the three a rule's head holds), a step every 10 days from its own start:
+  // more matches than a check holds before noting them (32), some not yet in existence on the date.
+  Model m;
+  m.entities = {E("xx", EntityKind::kCountry), E("xx-st", EntityKind::kState, {}, {"xx"})};
+  m.publishers.push_back({"p", "Publisher", "xx", {}});
+  App app;
+  app.id = "app";
+  app.name = "App";
+  app.publisher = "p";
+  app.categories = {"video"};
+  m.apps.push_back(std::move(app));
+  const RuleStatus cycle[] = {RuleStatus::kAnnounced, kInForce, RuleStatus::kSuspended, kInForce, RuleStatus::kLifted};
+  auto day = [](int n) { return Date{D("2024-01-01").days + n}; };
+  for (int i = 0; i < 90; ++i) {
+    Rule rule = R("r" + std::to_string(100 + i), i % 2 == 0 ? "xx" : "xx-st", Effect::kBan, {kPub}, {});
+    for (int step = 0; step <= i % 5; ++step) rule.timeline.push_back({day(i + 10 * step), cycle[step], ""});
+    rule.categories = {"video"};
+    m.rules.push_back(std::move(rule));
+  }
+  auto snapshot = Compile(std::move(m));
+  for (int on : {0, 45, 89, 95, 200}) {
+    CAPTURE(on);
+    const Decision d = Ask(*snapshot, "app", DeviceSpec{DeviceKind::kPersonal, "", "xx-st", "", {}},
+                             day(on).ToString().c_str());
+    // Rule i exists from day i, and its step k (of i % 5 + 1) is reached on day i + 10k.
+    std::map<std::string, RuleStatus> expected;
+    for (int i = 0; i <= std::min(on, 89); ++i) {
+      const int reached = std::min((on - i) / 10, i % 5);
+      expected["r" + std::to_string(100 + i)] = cycle[reached];
+    }
+    std::map<std::string, RuleStatus> listed;
+    for (const Match& match : d.matches) listed[snapshot->model().rules[match.rule].id] = match.status;
+    CHECK(d.matches.size() == expected.size());
+    CHECK(listed == expected);
+  }
+}
+
 TEST_CASE("hierarchies of every depth: each authority above a device reaches it") {
   // Agencies a100 (top) ... a111, each part of the one before, each banning its own app on government devices and
   // restricting video apps. A device reads the sections of the authorities above its owner: up to
