@@ -132,7 +132,8 @@ class Snapshot {
   // What a check reads of a rule it matches, in one 32-byte record (two to a cache line), so that a match costs one
   // cache miss: the issuer, the effect, whether it needs device tags, and the timeline's first kInlineSteps entries
   // (all of them, for most rules; a longer timeline is read from timeline_). A timeline shorter than kInlineSteps is
-  // padded with steps no date reaches (kNeverReached), so that its status on a date is the count of steps reached.
+  // padded with steps no date reaches (kNeverReached), so that its status on a date, that of the last step reached,
+  // is found by counting the steps reached.
   static constexpr size_t kInlineSteps = 3;
   struct alignas(32) RuleHead {
     Index issuer = kNoIndex;
