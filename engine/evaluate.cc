@@ -388,20 +388,20 @@ void Snapshot::Evaluate(const Query& query, Decision& out) const {
   // The covers of the scopes that reach the device, listed without a branch: the passes below loop over them rather
   // than over every scope, testing whether it reaches the device (which ones do differs from question to question).
   struct Reach {
-    const Cover* cover;
+    size_t cover;  // into covers_
     int scope;
   };
   Reach reach[kScopeCount];
   int reach_count = 0;
   for (int s = 0; s < kScopeCount; ++s) {
-    const Index entity = through[s] == kNoIndex ? 0 : through[s];  // kNoIndex: the entry is past the list, never read
-    reach[reach_count] = {&covers_[entity * kScopeCount + s], s};
+    // For kNoIndex, an entry past the list's end, overwritten or never read.
+    reach[reach_count] = {size_t{through[s]} * kScopeCount + static_cast<size_t>(s), s};
     reach_count += through[s] != kNoIndex;
   }
-  for (int i = 0; i < reach_count; ++i) PrefetchLines(reach[i].cover, reach[i].cover + 1);
+  for (int i = 0; i < reach_count; ++i) PrefetchLines(&covers_[reach[i].cover], &covers_[reach[i].cover] + 1);
   Check check(*this, query.app, query.device, through, query.as_of, out);  // waits for the app, as for the covers
   for (int i = 0; i < reach_count; ++i) {
-    for (const Section& section : CoverSections(*reach[i].cover)) {
+    for (const Section& section : CoverSections(covers_[reach[i].cover])) {
       if (section.keyed.size() > 0) __builtin_prefetch(&section_filters_[section.filter]);
       if (check.MaySelectByAttributes(section)) {
         PrefetchLines(&attributes_[section.attributes.begin], &attributes_[section.attributes.end - 1] + 1);
@@ -409,7 +409,7 @@ void Snapshot::Evaluate(const Query& query, Decision& out) const {
     }
   }
   for (int i = 0; i < reach_count; ++i) {
-    for (const Section& section : CoverSections(*reach[i].cover)) {
+    for (const Section& section : CoverSections(covers_[reach[i].cover])) {
       check.ScanAttributes(section, reach[i].scope);
       check.ScanKeys(Keyed(section), reach[i].scope);
     }

@@ -434,6 +434,20 @@ TEST_CASE("a check that many rules select lists them all, each with its status o
   }
 }
 
+TEST_CASE("a device reached through no entity, in a catalog without entities, is allowed everything") {
+  Model m;
+  m.publishers.push_back({"p", "Publisher", "xx", {}});
+  App app;
+  app.id = "app";
+  app.name = "App";
+  app.publisher = "p";
+  m.apps.push_back(std::move(app));
+  auto snapshot = Compile(std::move(m));
+  const Decision d = Ask(*snapshot, "app", DeviceSpec{DeviceKind::kPersonal, "", "", "", {}}, "2025-01-01");
+  CHECK(d.verdict == Verdict::kAllowed);
+  CHECK(d.matches.empty());
+}
+
 TEST_CASE("hierarchies of every depth: each authority above a device reaches it") {
   // Agencies a100 (top) ... a111, each part of the one before, each banning its own app on government devices and
   // restricting video apps. A device reads the sections of the authorities above its owner: up to
