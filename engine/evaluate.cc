@@ -229,7 +229,7 @@ class Snapshot::Check {
         ((c.categories != 0) & (categories == 0)) | ((c.origins != 0) & (origins == 0)) | (c.first_day > as_of_.days);
     // A match on the shared bit alone may be two different symbols: confirm on the rule. The two conditions are
     // combined before the one branch, which is then nearly always not taken (`!fails && ...` branched on `fails`).
-    const bool on_shared_bit = ((categories == shared_category_bit_) | (origins == shared_origin_bit_)) & !fails;
+    const bool on_shared_bit = ((categories == snap.confirm_match_[0]) | (origins == snap.confirm_match_[1])) & !fails;
     if (on_shared_bit && !snap.SelectorMatches(snap.rules_[c.rule], app_, app_index_)) return;
     if (pending_count_ == kMaxPending) NotePending();
     pending_[pending_count_] = {c.rule, s};
@@ -260,10 +260,6 @@ class Snapshot::Check {
   const CompiledApp& app_;
   const Index app_index_;
   const uint32_t folded_categories_ = FoldedBits(app_.categories), folded_origins_ = FoldedBits(app_.origins);
-  // kSharedBit where it stands for several symbols; else a mask that a match on no more than 63 bits never equals
-  // (were it equalled, the match would only be confirmed on the rule, needlessly).
-  const uint64_t shared_category_bit_ = snapshot_.shared_categories_ ? kSharedBit : ~uint64_t{0};
-  const uint64_t shared_origin_bit_ = snapshot_.shared_origins_ ? kSharedBit : ~uint64_t{0};
   const Device& device_;
   const std::array<Index, kScopeCount>& through_;
   const Date as_of_;

@@ -260,7 +260,7 @@ void Snapshot::AssignMaskBits() {
     std::sort(symbols.begin(), symbols.end(), [&](const auto& a, const auto& b) {
       return named[a.second] != named[b.second] ? named[a.second] > named[b.second] : a.first < b.first;
     });
-    (kind ? shared_origins_ : shared_categories_) = symbols.size() > 64;
+    confirm_match_[kind] = symbols.size() > 64 ? kSharedBit : ~uint64_t{0};
     for (size_t i = 0; i < symbols.size(); ++i) mask_bit_[symbols[i].second] = static_cast<uint8_t>(std::min<size_t>(i, 63));
   }
 }

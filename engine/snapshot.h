@@ -284,7 +284,10 @@ class Snapshot {
   Table<SectionFilter> section_filters_;
   Table<AttributeCandidate> attributes_;
   std::vector<uint8_t> mask_bit_;  // by symbol: its bit in the masks of its kind
-  bool shared_categories_ = false, shared_origins_ = false;  // whether kSharedBit stands for several symbols
+  // Of categories ([0]) and origins ([1]): the mask a match must equal to be confirmed on its rule — kSharedBit when
+  // it stands for several symbols, else one that a match never equals unless it has all 64 bits (and then only
+  // costs a needless confirmation) — compared without a branch by every attribute candidate a check considers.
+  uint64_t confirm_match_[2] = {~uint64_t{0}, ~uint64_t{0}};
 };
 
 // Filled by Snapshot::Prepare and read only by Snapshot::Evaluate: the device's sections, with a filter of every key
