@@ -36,18 +36,19 @@ void PrefetchLines(const T* begin, const T* end) {
   for (const char* line = from; line < to; line += 64) __builtin_prefetch(line);
 }
 
-// std::lower_bound without branches: the comparisons of a search are unpredictable, and a mispredicted branch costs
-// more than the arithmetic.
-const uint32_t* LowerBound(const uint32_t* first, const uint32_t* last, uint32_t key) {
+// std::lower_bound by the member `key`, without branches: the comparisons of a search are unpredictable, and a
+// mispredicted branch costs more than the arithmetic.
+template <typename Entry>
+const Entry* LowerBound(const Entry* first, const Entry* last, uint32_t key) {
   size_t n = static_cast<size_t>(last - first);
   if (n == 0) return first;
   // The answer stays within [first, first + n].
   while (n > 1) {
     const size_t half = n / 2;
-    first = first[half] < key ? first + half : first;
+    first = first[half].key < key ? first + half : first;
     n -= half;
   }
-  return first + (*first < key);
+  return first + (first->key < key);
 }
 
 constexpr bool IsPending(RuleStatus status) {
@@ -115,8 +116,7 @@ std::array<Index, kScopeCount> Snapshot::Through(const Device& device) {
 }
 
 Snapshot::KeyedView Snapshot::Keyed(const Section& section) const {
-  return {{keyed_keys_.data() + section.keyed.begin, section.keyed.size()}, keyed_.data() + section.keyed.begin,
-          section_filters_.data() + section.filter};
+  return {{keyed_.data() + section.keyed.begin, section.keyed.size()}, section_filters_.data() + section.filter};
 }
 
 std::span<const Snapshot::AttributeCandidate> Snapshot::Attributes(const Section& section) const {
@@ -147,9 +147,9 @@ class Snapshot::Check {
     return ((section.attribute_bits[0] & folded_categories_) | (section.attribute_bits[1] & folded_origins_)) != 0;
   }
 
-  // Scan* note the rules of a section that select the app and exist on the date: by attributes, from a section or
-  // a prepared device's groups, and by the app's keys. A section reaches the device through scope s; a prepared
-  // device's entries each say their own.
+  // Scan* note the rules of a section that select the app: by attributes (those that exist on the date), from a
+  // section or a prepared device's groups, and by the app's keys (Finish drops those that do not exist yet). A
+  // section reaches the device through scope s; a prepared device's entries each say their own.
   void ScanAttributes(const Section& section, int s) {
     if (!MaySelectByAttributes(section)) return;
     for (const AttributeCandidate& c : snapshot_.Attributes(section)) Consider(c, s);
@@ -172,28 +172,23 @@ class Snapshot::Check {
 
   void ScanKeys(const KeyedView& section, int s) {
     const Snapshot& snap = snapshot_;
-    const int32_t today = as_of_.days;
     if (deep_ownership_) {
-      for (size_t i = 0; i < section.keys.size(); ++i) {
-        const KeyedCandidate& c = section.keyed[i];
-        if (c.first_day <= today && snap.SelectorMatches(snap.rules_[c.rule], app_, app_index_)) Note(c.rule, s);
+      for (const KeyedEntry& entry : section.entries) {
+        if (snap.SelectorMatches(snap.rules_[entry.rule], app_, app_index_)) Note(entry.rule, s);
       }
       return;
     }
-    // Both the keys and the candidates' keys ascend: each search starts where the last one ended.
-    const uint32_t* const begin = section.keys.data();
-    const uint32_t* const end = begin + section.keys.size();
+    // Both the app's keys and the entries' ascend: each search starts where the last one ended.
+    const KeyedEntry* const begin = section.entries.data();
+    const KeyedEntry* const end = begin + section.entries.size();
     if (begin == end) return;  // no keys, and no filter
-    const uint32_t* at = begin;
+    const KeyedEntry* at = begin;
     // The keys the filter lets through, tested all at once: whether it lets one through is unpredictable.
     uint32_t passed = 0;
     for (size_t k = 0; k < key_count_; ++k) passed |= uint32_t{section.filter->MayHave(keys_[k])} << k;
     for (; passed != 0 && at != end; passed &= passed - 1) {
       const size_t k = static_cast<size_t>(std::countr_zero(passed));
-      for (at = LowerBound(at, end, keys_[k]); at != end && *at == keys_[k]; ++at) {
-        const KeyedCandidate& c = section.keyed[at - begin];
-        if (c.first_day <= today) Note(c.rule, s);
-      }
+      for (at = LowerBound(at, end, keys_[k]); at != end && at->key == keys_[k]; ++at) Note(at->rule, s);
     }
   }
 
@@ -208,8 +203,8 @@ class Snapshot::Check {
     return kept > 0;
   }
 
-  // Notes the pending attribute candidates, drops the rules whose tags the device lacks, reads the others' status,
-  // and decides (DESIGN.md §3).
+  // Notes the pending attribute candidates, drops the rules whose tags the device lacks and those that do not exist
+  // yet on the date (found by key), reads the others' status, and decides (DESIGN.md §3).
   void Finish();
 
   // Notes the attribute candidates that passed (Finish does too).
@@ -337,7 +332,10 @@ void Snapshot::Check::Finish() {
         continue;
       }
     }
-    m.status = *snap.StatusAt(m.rule, as_of_);  // it exists: its first day has come
+    // A rule found by key may not exist yet (keyed entries do not carry its first day; attribute entries do).
+    const std::optional<RuleStatus> status = snap.StatusAt(m.rule, as_of_);
+    if (!status) continue;
+    m.status = *status;
     exemption_in_force |= (head.effect == Effect::kExempt) & (m.status == RuleStatus::kInForce);
     matches[kept++] = m;
   }
@@ -432,7 +430,7 @@ void Snapshot::Prepare(const Device& device, PreparedDevice& out) const {
   for_each_section([&](const Section& section, int s) {
     if (section.keyed.size() == 0) return;
     out.keyed_.push_back({section, s});
-    for (uint32_t key : Keyed(section).keys) out.keys_.Add(key);
+    for (const KeyedEntry& entry : Keyed(section).entries) out.keys_.Add(entry.key);
   });
 
   // Attributes, grouped (AttributeGroups) by counting: each group's size, then the start of each group that is not

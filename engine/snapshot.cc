@@ -204,18 +204,15 @@ void Snapshot::Compile() {
 }
 
 Snapshot::Section Snapshot::AddSection(std::span<const Index> rules) {
-  std::vector<std::pair<uint32_t, KeyedCandidate>> keyed;
+  std::vector<KeyedEntry> keyed;
   Section section;
   section.attributes.begin = static_cast<uint32_t>(attributes_.size());
   for (Index r : rules) {
     const CompiledRule& rule = rules_[r];
-    const KeyedCandidate candidate{heads_[r].steps[0].days, r};
-    for (uint32_t i = rule.apps.begin; i < rule.apps.end; ++i) keyed.emplace_back(pool_[i], candidate);
-    for (uint32_t i = rule.publishers.begin; i < rule.publishers.end; ++i) {
-      keyed.emplace_back(kPublisherKey | pool_[i], candidate);
-    }
+    for (uint32_t i = rule.apps.begin; i < rule.apps.end; ++i) keyed.push_back({pool_[i], r});
+    for (uint32_t i = rule.publishers.begin; i < rule.publishers.end; ++i) keyed.push_back({kPublisherKey | pool_[i], r});
     if (rule.categories.size() > 0 || rule.origins.size() > 0) {
-      attributes_.push_back({Mask(rule.categories), Mask(rule.origins), candidate.first_day, r});
+      attributes_.push_back({Mask(rule.categories), Mask(rule.origins), heads_[r].steps[0].days, r});
       const AttributeCandidate& added = attributes_.back();
       if (added.categories != 0) {
         section.attribute_bits[0] |= FoldedBits(added.categories);
@@ -226,13 +223,12 @@ Snapshot::Section Snapshot::AddSection(std::span<const Index> rules) {
   }
   section.attributes.end = static_cast<uint32_t>(attributes_.size());
   std::sort(keyed.begin(), keyed.end(),
-            [](const auto& a, const auto& b) { return std::tie(a.first, a.second.rule) < std::tie(b.first, b.second.rule); });
+            [](const KeyedEntry& a, const KeyedEntry& b) { return std::tie(a.key, a.rule) < std::tie(b.key, b.rule); });
   section.keyed.begin = static_cast<uint32_t>(keyed_.size());
   SectionFilter filter;
-  for (const auto& [key, candidate] : keyed) {
-    keyed_keys_.push_back(key);
-    keyed_.push_back(candidate);
-    filter.Add(key);
+  for (const KeyedEntry& entry : keyed) {
+    keyed_.push_back(entry);
+    filter.Add(entry.key);
   }
   section.keyed.end = static_cast<uint32_t>(keyed_.size());
   if (section.keyed.size() > 0) {

@@ -8,7 +8,8 @@
 //  - the rules each entity issues with each scope form one Section, stored once: keyed by the apps and publishers
 //    they name (sorted, so a check looks up the app's few keys, with a one-line filter of them that answers most
 //    lookups without a search), and, for rules that select by category or origin, as 64-bit masks to scan (with the
-//    bits an app must share with one of them, to pass over the scan); each entry carries its rule's first day;
+//    bits an app must share with one of them, to pass over the scan); each attribute entry carries its rule's first
+//    day, a keyed entry only the rule (one found by key before its first day is dropped when its head is read);
 //  - for every entity and scope, the sections of every ancestor whose organization (device and network scopes) or
 //    territory (public) contains it — the rules that could reach a device through it — are listed contiguously, in
 //    a fixed-size Cover found from the entity and scope alone (or, past kInlineSections, apart), so that a check
@@ -146,12 +147,13 @@ class Snapshot {
   //  - keyed: one entry per app or publisher a rule names, sorted by key, so that a check looks up the app's few
   //    keys (the app, its publisher and the publishers above) instead of scanning — exact, no rule is read;
   //  - by attributes: the rules that select by category or origin country, scanned with 64-bit masks.
-  // A rule naming apps and requiring attributes is in both; a check reports it once. The keyed part is two parallel
-  // arrays, the keys a check searches apart from the candidates it reads on a hit (rare). Its attribute bits let a
-  // check pass over the attribute part, without reading it, for an app that none of its candidates can select (more
-  // than half of those a check meets, on the benchmark's corpora).
+  // A rule naming apps and requiring attributes is in both; a check reports it once. A keyed entry is its key and
+  // its rule, side by side, so that the line a key search ends on holds the rule it found (a dependent read fewer
+  // than keys and rules in parallel arrays). Its attribute bits let a check pass over the attribute part, without
+  // reading it, for an app that none of its candidates can select (more than half of those a check meets, on the
+  // benchmark's corpora).
   struct Section {
-    Range keyed;       // into keyed_keys_ and keyed_
+    Range keyed;       // into keyed_
     Range attributes;  // into attributes_
     uint32_t filter = 0;  // into section_filters_: of the keys in keyed (if any)
     // Of every attribute candidate, the mask it requires (its categories, or its origin countries if it requires
@@ -161,9 +163,9 @@ class Snapshot {
   };
   // Bit i is set when bit i or bit i + 32 of `mask` is: two masks that share a bit have folded bits that share one.
   static uint32_t FoldedBits(uint64_t mask) { return static_cast<uint32_t>(mask | (mask >> 32)); }
-  struct KeyedCandidate {
-    int32_t first_day;  // the rule does not exist before this day
-    Index rule;
+  struct KeyedEntry {
+    uint32_t key;  // an app index, or kPublisherKey | a publisher index
+    Index rule;    // which names it; the rule may not exist yet on the date asked (its head says)
   };
   struct AttributeCandidate {
     uint64_t categories;  // the categories the rule requires, as a mask (0: none)
@@ -200,9 +202,8 @@ class Snapshot {
   using DeviceFilter = KeyFilter<2048>;
   // The keyed part of a section.
   struct KeyedView {
-    std::span<const uint32_t> keys;
-    const KeyedCandidate* keyed;  // parallel to keys
-    const SectionFilter* filter;  // of keys
+    std::span<const KeyedEntry> entries;  // by key, then rule
+    const SectionFilter* filter;          // of their keys
   };
   // A prepared device's attribute candidates, of every scope, grouped by mask bit so that a check reads only the
   // groups of the app's bits: a candidate that requires categories is in the group of each of its category bits, one
@@ -279,8 +280,7 @@ class Snapshot {
   // rules with that scope — as copies; cover_sections_ holds the lists too long for a Cover.
   Table<Cover> covers_;
   Table<Section> cover_sections_;
-  Table<uint32_t> keyed_keys_;  // an app index, or kPublisherKey | a publisher index
-  Table<KeyedCandidate> keyed_;
+  Table<KeyedEntry> keyed_;
   Table<SectionFilter> section_filters_;
   Table<AttributeCandidate> attributes_;
   std::vector<uint8_t> mask_bit_;  // by symbol: its bit in the masks of its kind

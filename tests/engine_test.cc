@@ -396,9 +396,11 @@ TEST_CASE("with more than 64 categories and countries, the ones sharing a mask b
 }
 
 TEST_CASE("a check that many rules select lists them all, each with its status on the date") {
-  // 90 rules selecting one app by category, issued by a country and a state within it (two sections), with
-  // timelines of one to five steps (around the three a rule's head holds), a step every 10 days from its own start:
-  // more matches than a check holds before noting them (32), some not yet in existence on the date.
+  // 90 rules selecting one app — one in four by naming it, one in four by naming its publisher, the rest by
+  // category — issued by a country and a state within it (two sections), with timelines of one to five steps
+  // (around the three a rule's head holds), a step every 10 days from its own start: more category matches than a
+  // check holds before noting them (32), and rules of each kind not yet in existence on the date (a keyed entry does
+  // not carry its rule's first day: the check must drop those itself).
   Model m;
   m.entities = {E("xx", EntityKind::kCountry), E("xx-st", EntityKind::kState, {}, {"xx"})};
   m.publishers.push_back({"p", "Publisher", "xx", {}});
@@ -413,7 +415,13 @@ TEST_CASE("a check that many rules select lists them all, each with its status o
   for (int i = 0; i < 90; ++i) {
     Rule rule = R("r" + std::to_string(100 + i), i % 2 == 0 ? "xx" : "xx-st", Effect::kBan, {kPub}, {});
     for (int step = 0; step <= i % 5; ++step) rule.timeline.push_back({day(i + 10 * step), cycle[step], ""});
-    rule.categories = {"video"};
+    if (i % 4 == 0) {
+      rule.apps = {"app"};
+    } else if (i % 4 == 1) {
+      rule.publishers = {"p"};
+    } else {
+      rule.categories = {"video"};
+    }
     m.rules.push_back(std::move(rule));
   }
   auto snapshot = Compile(std::move(m));
