@@ -210,7 +210,9 @@ Snapshot::Section Snapshot::AddSection(std::span<const Index> rules) {
   for (Index r : rules) {
     const CompiledRule& rule = rules_[r];
     for (uint32_t i = rule.apps.begin; i < rule.apps.end; ++i) keyed.push_back({pool_[i], r});
-    for (uint32_t i = rule.publishers.begin; i < rule.publishers.end; ++i) keyed.push_back({kPublisherKey | pool_[i], r});
+    for (uint32_t i = rule.publishers.begin; i < rule.publishers.end; ++i) {
+      keyed.push_back({kPublisherKey | pool_[i], r});
+    }
     if (rule.categories.size() > 0 || rule.origins.size() > 0) {
       attributes_.push_back({Mask(rule.categories), Mask(rule.origins), heads_[r].steps[0].days, r});
       const AttributeCandidate& added = attributes_.back();

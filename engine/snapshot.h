@@ -149,9 +149,9 @@ class Snapshot {
   //  - by attributes: the rules that select by category or origin country, scanned with 64-bit masks.
   // A rule naming apps and requiring attributes is in both; a check reports it once. A keyed entry is its key and
   // its rule, side by side, so that the line a key search ends on holds the rule it found (a dependent read fewer
-  // than keys and rules in parallel arrays). Its attribute bits let a check pass over the attribute part, without
-  // reading it, for an app that none of its candidates can select (more than half of those a check meets, on the
-  // benchmark's corpora).
+  // than keys and rules in parallel arrays). A section's attribute bits let a check pass over the attribute part,
+  // without reading it, for an app that none of its candidates can select (more than half of those a check meets,
+  // on the benchmark's corpora).
   struct Section {
     Range keyed;       // into keyed_
     Range attributes;  // into attributes_
