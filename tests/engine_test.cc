@@ -524,6 +524,10 @@ TEST_CASE("ownership chains of every length: each publisher above an app names i
       if (named <= i) expected.push_back("names-" + publisher(named));
     }
     CHECK(ids == expected);
+    // Before the rules' first day, neither way reports them (keyed entries do not carry it: the check drops them).
+    const Decision before = Ask(*snapshot, ("app-" + publisher(i)).c_str(),
+                                DeviceSpec{DeviceKind::kPersonal, "", "xx", "", {}}, "2023-12-31");
+    CHECK(before.matches.empty());
   }
 }
 
