@@ -72,17 +72,18 @@ void Snapshot::Compile() {
   app_ids_.Build(m.apps);
   rule_ids_.Build(m.rules);
   for (int p = 0; p < kPlatformCount; ++p) {
+    struct StoreIdentifier {
+      std::string_view id;
+    };
+    std::vector<StoreIdentifier> identifiers;
     for (Index a = 0; a < m.apps.size(); ++a) {
-      for (const std::string& identifier : m.apps[a].identifiers[p]) store_identifiers_[p].push_back({identifier, a});
+      for (const std::string& identifier : m.apps[a].identifiers[p]) {
+        identifiers.push_back({identifier});
+        store_identifier_apps_[p].push_back(a);
+      }
     }
-    store_ids_[p].Build(store_identifiers_[p]);
+    store_ids_[p].Build(identifiers);
   }
-  rule_id_offsets_.reserve(m.rules.size() + 1);
-  for (const Rule& rule : m.rules) {
-    rule_id_offsets_.push_back(static_cast<uint32_t>(rule_id_text_.size()));
-    rule_id_text_ += rule.id;
-  }
-  rule_id_offsets_.push_back(static_cast<uint32_t>(rule_id_text_.size()));
 
   // Close the hierarchies once. Each closure is stored sorted by vertex, for binary search.
   std::vector<Digraph::Reached> reached;
@@ -283,7 +284,7 @@ std::optional<Index> Snapshot::ResolveApp(std::string_view text) const {
   auto lookup = [&](std::string_view identifier) -> std::optional<Index> {
     const std::optional<uint32_t> found = store_ids_[p].Find(identifier);
     if (!found) return std::nullopt;
-    return store_identifiers_[p][*found].app;
+    return store_identifier_apps_[p][*found];
   };
   // No stored identifier is longer (IsStoreIdentifier); without this bound a long web: name would cost one hash
   // of each of its suffixes, quadratic in its length (seconds of CPU for 100 KB inside a batch).

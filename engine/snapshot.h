@@ -51,9 +51,7 @@ class Snapshot {
   std::optional<Index> FindApp(std::string_view id) const;
   std::optional<Index> FindRule(std::string_view id) const;
   // model().rules[rule].id, read from a dense copy (for answers that list many).
-  std::string_view RuleId(Index rule) const {
-    return std::string_view(rule_id_text_).substr(rule_id_offsets_[rule], rule_id_offsets_[rule + 1] - rule_id_offsets_[rule]);
-  }
+  std::string_view RuleId(Index rule) const { return rule_ids_.Id(rule); }
   // An app id, or a store identifier "ios:<bundle id>", "android:<package>", "web:<domain>". A web domain also
   // finds the app listing one of its parent domains (web:chat.deepseek.com finds the app of deepseek.com).
   std::optional<Index> ResolveApp(std::string_view id_or_store_identifier) const;
@@ -242,21 +240,15 @@ class Snapshot {
   Model model_;
   std::string version_;
 
-  IdIndex<Entity> entity_ids_;
-  IdIndex<Publisher> publisher_ids_;
-  IdIndex<App> app_ids_;
-  IdIndex<Rule> rule_ids_;
-  // Store identifiers, by platform: each with its app, indexed by identifier.
-  struct StoreIdentifier {
-    std::string_view id;  // into model_
-    Index app;
-  };
-  std::vector<StoreIdentifier> store_identifiers_[kPlatformCount];
-  IdIndex<StoreIdentifier> store_ids_[kPlatformCount];
-  // Every rule's id, one after another, so that answers that list rule ids read them from one dense array:
-  // rule r's is [rule_id_offsets_[r], rule_id_offsets_[r + 1]).
-  std::string rule_id_text_;
-  std::vector<uint32_t> rule_id_offsets_;
+  // By id, each with its own copy of the ids (read by RuleId too: answers that list many rules read their ids from
+  // one dense array).
+  IdIndex entity_ids_;
+  IdIndex publisher_ids_;
+  IdIndex app_ids_;
+  IdIndex rule_ids_;
+  // Store identifiers, by platform: store_ids_[p] finds identifier i, whose app is store_identifier_apps_[p][i].
+  IdIndex store_ids_[kPlatformCount];
+  std::vector<Index> store_identifier_apps_[kPlatformCount];
   // Categories ('c'), countries ('o') and tags ('t') share one symbol table, keyed by kind + name.
   std::unordered_map<std::string, uint32_t> symbol_ids_;
   std::vector<std::string> symbol_names_;  // without the kind

@@ -8,8 +8,10 @@
 #include <map>
 #include <string>
 #include <tuple>
+#include <unordered_map>
 #include <vector>
 
+#include "engine/id_index.h"
 #include "engine/snapshot.h"
 #include "engine/table.h"
 #include "tests/model_builders.h"
@@ -543,6 +545,57 @@ TEST_CASE("store identifiers resolve to apps") {
   CHECK_FALSE(snapshot->ResolveApp("android:com.deepseek").has_value());
   CHECK_FALSE(snapshot->ResolveApp("nosuchapp").has_value());
   CHECK_FALSE(snapshot->ResolveApp("desktop:deepseek").has_value());
+}
+
+TEST_CASE("an id index finds each id it holds, from its own copy, and nothing else") {
+  struct Record {
+    std::string id;
+  };
+  IdIndex index;
+  CHECK_FALSE(index.Find("a").has_value());  // before Build
+  {
+    // Enough ids for long probe sequences, many sharing prefixes; the records are gone before the lookups.
+    std::vector<Record> records;
+    for (int i = 0; i < 5000; ++i) records.push_back({"app-" + std::to_string(i)});
+    records.push_back({"a-much-longer-identifier-than-a-string-holds-inline"});
+    index.Build(records);
+  }
+  bool all_found = true;
+  for (uint32_t i = 0; i < 5000; ++i) {
+    const std::string id = "app-" + std::to_string(i);
+    all_found = all_found && index.Find(id) == i && index.Id(i) == id;
+  }
+  CHECK(all_found);
+  CHECK(index.Find("a-much-longer-identifier-than-a-string-holds-inline") == 5000u);
+  CHECK(index.Id(5000) == "a-much-longer-identifier-than-a-string-holds-inline");
+  for (std::string_view absent : {"", "app-", "app-5000", "app-1x", "pp-1", "app-0 "}) {
+    CHECK_MESSAGE(!index.Find(absent).has_value(), absent);
+  }
+  index.Build(std::vector<Record>{{"only"}});  // a rebuild replaces what it held
+  CHECK(index.Find("only") == 0u);
+  CHECK_FALSE(index.Find("app-0").has_value());
+
+  // Two ids whose hashes (std::hash, as the index's) share the fingerprint and the first slot of a 16-slot table:
+  // only comparing the ids tells them apart. Found by search: about 2^18 ids for a 36-bit collision.
+  std::unordered_map<uint64_t, std::string> seen;
+  std::string first, second;
+  for (uint64_t i = 0; second.empty(); ++i) {
+    std::string id = "id-" + std::to_string(i);
+    const uint64_t hash = std::hash<std::string_view>{}(id);
+    auto [at, inserted] = seen.emplace((hash >> 32) << 4 | (hash & 15), id);
+    if (!inserted) std::tie(first, second) = std::tie(at->second, id);
+  }
+  index.Build(std::vector<Record>{{first}});
+  CHECK(index.Find(first) == 0u);
+  CHECK_FALSE(index.Find(second).has_value());
+}
+
+TEST_CASE("rule ids are read back by index") {
+  auto snapshot = Compile(World());
+  for (Index r = 0; r < snapshot->model().rules.size(); ++r) {
+    CHECK(snapshot->RuleId(r) == snapshot->model().rules[r].id);
+    CHECK(snapshot->FindRule(snapshot->model().rules[r].id) == r);
+  }
 }
 
 TEST_CASE("unknown entities in a device are reported by field") {
