@@ -15,21 +15,27 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 namespace bantrack {
 
 class IdIndex {
  public:
-  // Indexes records[i].id as record i, replacing what the index held; the ids are distinct (the model is valid).
-  // The ids are copied: the records need not outlive the index.
+  // Indexes the id of records[i] as record i, replacing what the index held: its `id` member, or the element itself
+  // when it is an id (a string or a view). The ids are distinct (the model is valid) and copied: the records need
+  // not outlive the index.
   template <typename Record>
   void Build(const std::vector<Record>& records) {
     text_.clear();
     offsets_.assign(1, 0);
     offsets_.reserve(records.size() + 1);
     for (const Record& record : records) {
-      text_ += record.id;
+      if constexpr (std::is_convertible_v<const Record&, std::string_view>) {
+        text_ += std::string_view(record);
+      } else {
+        text_ += record.id;
+      }
       offsets_.push_back(static_cast<uint32_t>(text_.size()));
     }
     size_t size = 16;

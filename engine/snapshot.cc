@@ -72,13 +72,10 @@ void Snapshot::Compile() {
   app_ids_.Build(m.apps);
   rule_ids_.Build(m.rules);
   for (int p = 0; p < kPlatformCount; ++p) {
-    struct StoreIdentifier {
-      std::string_view id;
-    };
-    std::vector<StoreIdentifier> identifiers;
+    std::vector<std::string_view> identifiers;
     for (Index a = 0; a < m.apps.size(); ++a) {
       for (const std::string& identifier : m.apps[a].identifiers[p]) {
-        identifiers.push_back({identifier});
+        identifiers.push_back(identifier);
         store_identifier_apps_[p].push_back(a);
       }
     }

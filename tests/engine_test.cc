@@ -571,7 +571,7 @@ TEST_CASE("an id index finds each id it holds, from its own copy, and nothing el
   for (std::string_view absent : {"", "app-", "app-5000", "app-1x", "pp-1", "app-0 "}) {
     CHECK_MESSAGE(!index.Find(absent).has_value(), absent);
   }
-  index.Build(std::vector<Record>{{"only"}});  // a rebuild replaces what it held
+  index.Build(std::vector<std::string_view>{"only"});  // a rebuild replaces what it held; ids given as themselves
   CHECK(index.Find("only") == 0u);
   CHECK_FALSE(index.Find("app-0").has_value());
 
